@@ -1,0 +1,76 @@
+//! The command line: `planrun PLAN.wasm --hosts SPEC` (no subcommand) and
+//! the subcommands. One file per command; this one parses and dispatches.
+
+mod args;
+mod exec;
+mod run_plan;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use args::{FleetArgs, PlanArgs};
+
+/// Exit codes, as documented in the README.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// Some host failed or was unreachable.
+    pub const HOST_FAILED: u8 = 1;
+    /// Bad usage, bad input, or a plan that cannot run.
+    pub const USAGE: u8 = 2;
+    /// Interrupted by the operator.
+    pub const INTERRUPTED: u8 = 130;
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "planrun",
+    version,
+    about = "Run deployment plans (WebAssembly components) on fleets of machines over SSH",
+    long_about = "Run deployment plans (WebAssembly components) on fleets of machines over SSH.\n\n\
+        Run a plan:      planrun deploy.wasm --hosts secure001-4\n\
+        Run a command:   planrun exec --hosts web[01-12] -- uptime",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
+    #[command(flatten)]
+    run: PlanArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a shell command on every host and print its output, per host.
+    Exec(exec::ExecArgs),
+}
+
+/// Parses the command line, runs it, and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("planrun: error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Some(Command::Exec(args)) => exec::run(args).await,
+            None => run_plan::run(cli.run).await,
+        }
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("planrun: error: {e:#}");
+            ExitCode::from(exit::USAGE)
+        }
+    }
+}

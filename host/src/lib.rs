@@ -1,0 +1,20 @@
+//! planrun: run deployment plans (WebAssembly components) on fleets of
+//! machines over SSH.
+//!
+//! The pieces, in the order a run meets them: [`cli`] reads the command
+//! line; [`hostspec`] expands `--hosts`; [`plan`] loads and checks the
+//! component; [`run`] starts one task per host; each connects with
+//! [`transport`], instantiates the plan with [`instance`] state whose calls go
+//! through [`remote`] to the host and through [`fleet`] to other hosts;
+//! [`report`] prints what happened.
+
+pub mod assets;
+pub mod cli;
+pub mod fleet;
+pub mod hostspec;
+pub mod instance;
+pub mod plan;
+pub mod remote;
+pub mod report;
+pub mod run;
+pub mod transport;

@@ -1,0 +1,195 @@
+//! Placing files on a host and fetching them back.
+//!
+//! `put` first asks the host for the file's sha256, mode and owner (one
+//! round trip), and sends the content only when it differs; the new content
+//! goes to a temporary file beside the destination and is renamed over it,
+//! so a reader never sees half a file.
+
+use sha2::{Digest, Sha256};
+
+use super::Remote;
+use super::command::become_line;
+use crate::plan::bindings::{FileOptions, PlanError};
+use crate::transport::{ExitStatus, shell_quote};
+
+/// Mode of a file planrun creates when the plan gives none.
+const DEFAULT_MODE: u32 = 0o644;
+/// Exit code our read script uses for "no such file".
+const NOT_FOUND: i32 = 44;
+
+/// A file as the host has it.
+#[derive(Debug, PartialEq)]
+struct Present {
+    sha256: String,
+    mode: u32,
+    owner: String,
+    group: String,
+}
+
+impl Remote {
+    /// Makes `dest` hold `contents` with `options`; returns whether anything
+    /// changed (or would have, when `dry_run`).
+    pub async fn put(
+        &mut self,
+        dest: &str,
+        contents: &[u8],
+        options: &FileOptions,
+        dry_run: bool,
+    ) -> Result<bool, PlanError> {
+        if dest.is_empty() {
+            return Err(PlanError::Invalid("destination path is empty".into()));
+        }
+        if let Some(mode) = options.mode
+            && mode > 0o7777
+        {
+            return Err(PlanError::Invalid(format!(
+                "mode {mode:o} for {dest} is not a permission mode (at most 7777 octal)"
+            )));
+        }
+        let want_sha = hex::encode(Sha256::digest(contents));
+        let present = self.stat(dest, options).await?;
+        let content_same = present.as_ref().is_some_and(|p| p.sha256 == want_sha);
+        let mode = options
+            .mode
+            .or(present.as_ref().map(|p| p.mode))
+            .unwrap_or(DEFAULT_MODE);
+        let owner_same = |p: &Present| {
+            options.owner.as_ref().is_none_or(|o| *o == p.owner)
+                && options.group.as_ref().is_none_or(|g| *g == p.group)
+        };
+        let attrs_same = present
+            .as_ref()
+            .is_some_and(|p| p.mode == mode && owner_same(p));
+        if content_same && attrs_same {
+            return Ok(false);
+        }
+        if dry_run {
+            return Ok(true);
+        }
+        let q = shell_quote(dest);
+        let mut script = String::new();
+        let stdin = if content_same {
+            script.push_str(&format!("chmod {mode:o} {q}"));
+            script.push_str(&chown(options, &q));
+            None
+        } else {
+            let tmp = shell_quote(&format!("{dest}.planrun-tmp"));
+            script.push_str(&format!("umask 077 && cat > {tmp} && chmod {mode:o} {tmp}"));
+            script.push_str(&chown(options, &tmp));
+            script.push_str(&format!(
+                " && mv -f {tmp} {q} || {{ rm -f {tmp}; exit 1; }}"
+            ));
+            Some(contents)
+        };
+        let line = self.file_command(&script, options)?;
+        let raw = self.run(&line, stdin, None).await?;
+        if raw.status != ExitStatus::Code(0) {
+            return Err(PlanError::Other(format!(
+                "could not write {dest}: {}",
+                String::from_utf8_lossy(&raw.stderr).trim()
+            )));
+        }
+        Ok(true)
+    }
+
+    /// Fetches the contents of `path`.
+    pub async fn read(&mut self, path: &str) -> Result<Vec<u8>, PlanError> {
+        let q = shell_quote(path);
+        let script = format!("if [ -e {q} ]; then exec cat -- {q}; else exit {NOT_FOUND}; fi");
+        let raw = self
+            .run(&format!("sh -c {}", shell_quote(&script)), None, None)
+            .await?;
+        match raw.status {
+            ExitStatus::Code(0) => Ok(raw.stdout),
+            ExitStatus::Code(NOT_FOUND) => Err(PlanError::NotFound(format!(
+                "{path} does not exist on the host"
+            ))),
+            _ => Err(PlanError::Other(format!(
+                "could not read {path}: {}",
+                String::from_utf8_lossy(&raw.stderr).trim()
+            ))),
+        }
+    }
+
+    /// The file's sha256, mode and owner, or None if there is no such file.
+    async fn stat(
+        &mut self,
+        dest: &str,
+        options: &FileOptions,
+    ) -> Result<Option<Present>, PlanError> {
+        let q = shell_quote(dest);
+        let script = format!(
+            "if [ -f {q} ]; then sha256sum < {q} | cut -c1-64 && stat -c '%a %U %G' -- {q}; \
+             elif [ -e {q} ]; then echo 'exists and is not a regular file' >&2; exit 3; \
+             else echo missing; fi"
+        );
+        let line = self.file_command(&script, options)?;
+        let raw = self.run(&line, None, None).await?;
+        let stdout = String::from_utf8_lossy(&raw.stdout);
+        if raw.status != ExitStatus::Code(0) {
+            return Err(PlanError::Other(format!(
+                "could not check {dest}: {}",
+                String::from_utf8_lossy(&raw.stderr).trim()
+            )));
+        }
+        parse_stat(&stdout).ok_or_else(|| {
+            PlanError::Other(format!(
+                "could not check {dest}: unexpected answer {stdout:?} (the host needs sha256sum and GNU stat)"
+            ))
+        })
+    }
+
+    fn file_command(&self, script: &str, options: &FileOptions) -> Result<String, PlanError> {
+        match &options.become_user {
+            Some(user) => become_line(user, script),
+            None => Ok(format!("sh -c {}", shell_quote(script))),
+        }
+    }
+}
+
+fn chown(options: &FileOptions, path: &str) -> String {
+    match (&options.owner, &options.group) {
+        (None, None) => String::new(),
+        (Some(o), None) => format!(" && chown {} {path}", shell_quote(o)),
+        (None, Some(g)) => format!(" && chgrp {} {path}", shell_quote(g)),
+        (Some(o), Some(g)) => format!(" && chown {} {path}", shell_quote(&format!("{o}:{g}"))),
+    }
+}
+
+/// Reads the stat script's answer: `missing`, or sha256 then `MODE OWNER GROUP`.
+fn parse_stat(stdout: &str) -> Option<Option<Present>> {
+    let mut lines = stdout.lines();
+    let first = lines.next()?.trim();
+    if first == "missing" {
+        return Some(None);
+    }
+    let mut attrs = lines.next()?.split_whitespace();
+    let present = Present {
+        sha256: first.to_string(),
+        mode: u32::from_str_radix(attrs.next()?, 8).ok()?,
+        owner: attrs.next()?.to_string(),
+        group: attrs.next()?.to_string(),
+    };
+    (present.sha256.len() == 64).then_some(Some(present))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_stat_answer() {
+        assert_eq!(parse_stat("missing\n"), Some(None));
+        let sha = "a".repeat(64);
+        assert_eq!(
+            parse_stat(&format!("{sha}\n644 root staff\n")),
+            Some(Some(Present {
+                sha256: sha,
+                mode: 0o644,
+                owner: "root".into(),
+                group: "staff".into()
+            }))
+        );
+        assert_eq!(parse_stat("garbage\n"), None);
+    }
+}

@@ -1,0 +1,102 @@
+//! Carrying a plan's calls to its host: command lines, file placement,
+//! facts, all over the host's one SSH [`Session`].
+//!
+//! Every remote command takes a fork slot (`--forks`) for as long as it runs
+//! and no longer, so a host waiting at a barrier holds none.
+
+mod command;
+mod facts;
+mod files;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+use crate::plan::bindings::{CommandOutput, ExecOptions, ExitStatus, PlanError};
+use crate::transport::{self, RawOutput, RunError, Session};
+
+pub use command::command_line;
+pub use facts::KNOWN_FACTS;
+
+/// One host's end of the run: its session, fork slots and fact cache.
+pub struct Remote {
+    session: Session,
+    forks: Arc<Semaphore>,
+    facts: Option<facts::Facts>,
+    /// Set once the connection is lost; every later call fails at once.
+    lost: Option<String>,
+}
+
+impl Remote {
+    pub fn new(session: Session, forks: Arc<Semaphore>) -> Self {
+        Remote {
+            session,
+            forks,
+            facts: None,
+            lost: None,
+        }
+    }
+
+    /// Why the connection was lost, if it was.
+    pub fn lost(&self) -> Option<&str> {
+        self.lost.as_deref()
+    }
+
+    pub async fn close(&self) {
+        self.session.close().await;
+    }
+
+    /// Runs a plan's command with its options; any exit status is `Ok`.
+    pub async fn exec(
+        &mut self,
+        command: &str,
+        options: &ExecOptions,
+    ) -> Result<CommandOutput, PlanError> {
+        let line = command_line(command, options)?;
+        let timeout = options.timeout_ms.map(Duration::from_millis);
+        let raw = self.run(&line, options.stdin.as_deref(), timeout).await?;
+        Ok(to_output(command, raw))
+    }
+
+    /// Runs a complete command line, holding a fork slot while it runs.
+    pub async fn run(
+        &mut self,
+        line: &str,
+        stdin: Option<&[u8]>,
+        timeout: Option<Duration>,
+    ) -> Result<RawOutput, PlanError> {
+        if let Some(lost) = &self.lost {
+            return Err(PlanError::Connection(lost.clone()));
+        }
+        let _slot = self.forks.acquire().await.expect("fork slots never close");
+        match self.session.run(line, stdin, timeout).await {
+            Ok(raw) => Ok(raw),
+            Err(RunError::TimedOut(after)) => Err(PlanError::TimedOut(after.as_millis() as u64)),
+            Err(RunError::ConnectionLost(why)) => {
+                let message = format!("connection lost: {why}");
+                self.lost = Some(message.clone());
+                Err(PlanError::Connection(message))
+            }
+            Err(e) => Err(PlanError::Other(e.to_string())),
+        }
+    }
+
+    /// Forgets cached facts: the host may have changed.
+    pub fn invalidate_facts(&mut self) {
+        self.facts = None;
+    }
+}
+
+fn to_output(command: &str, raw: RawOutput) -> CommandOutput {
+    CommandOutput {
+        command: command.to_string(),
+        status: match raw.status {
+            transport::ExitStatus::Code(code) => ExitStatus::Code(code),
+            transport::ExitStatus::Signal(signal) => ExitStatus::Signal(signal),
+        },
+        stdout: raw.stdout,
+        stderr: raw.stderr,
+        duration_ms: raw.duration.as_millis() as u64,
+    }
+}

@@ -1,0 +1,161 @@
+//! Running a plan on a fleet: one task per host, all concurrent.
+//!
+//! Each host task connects (holding a fork slot only while it does),
+//! instantiates the plan in its own store, calls `run`, and reports how it
+//! ended. A host that cannot be reached, loses its connection or whose plan
+//! fails or traps ends alone; the others carry on.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Semaphore;
+use wasmtime::Store;
+
+use crate::assets::Assets;
+use crate::fleet::{Barriers, Board};
+use crate::instance::HostState;
+use crate::plan::LoadedPlan;
+use crate::plan::bindings::HostInfo;
+use crate::remote::Remote;
+use crate::report::{Event, EventSender, HostOutcome, Reporter, Summary, Verbosity};
+use crate::transport::{HostConfig, Session, SshOptions};
+
+/// Run-wide state every host's instance shares.
+pub struct RunContext {
+    pub hosts: Vec<HostInfo>,
+    pub params: Vec<(String, String)>,
+    pub dry_run: bool,
+    pub assets: Assets,
+    pub barriers: Barriers,
+    pub board: Board,
+    pub events: EventSender,
+    /// Bounds concurrent connection set-ups and in-flight remote commands.
+    pub forks: Arc<Semaphore>,
+}
+
+/// Everything a run needs, decided by the CLI.
+pub struct RunSpec {
+    pub plan: LoadedPlan,
+    /// One resolved ssh config per host, in run order.
+    pub targets: Vec<HostConfig>,
+    pub ssh: SshOptions,
+    pub params: Vec<(String, String)>,
+    pub dry_run: bool,
+    pub assets: Assets,
+    pub forks: usize,
+    pub verbosity: Verbosity,
+}
+
+/// Runs the plan on every host and returns how each ended.
+pub async fn run(spec: RunSpec) -> Summary {
+    let names: Vec<String> = spec.targets.iter().map(|t| t.alias.clone()).collect();
+    let hosts = spec
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(index, t)| HostInfo {
+            name: t.alias.clone(),
+            address: t.hostname.clone(),
+            index: index as u32,
+            groups: Vec::new(),
+            vars: Vec::new(),
+        })
+        .collect();
+    let (events, receiver) = EventSender::channel();
+    let reporter = tokio::spawn(Reporter::new(names.clone(), spec.verbosity).run(receiver));
+    let run = Arc::new(RunContext {
+        hosts,
+        params: spec.params,
+        dry_run: spec.dry_run,
+        assets: spec.assets,
+        barriers: Barriers::new(names),
+        board: Board::default(),
+        events,
+        forks: Arc::new(Semaphore::new(spec.forks.max(1))),
+    });
+    let plan = Arc::new(spec.plan);
+    let ssh = Arc::new(spec.ssh);
+    let tasks: Vec<_> = spec
+        .targets
+        .into_iter()
+        .enumerate()
+        .map(|(index, target)| {
+            let (run, plan, ssh) = (run.clone(), plan.clone(), ssh.clone());
+            tokio::spawn(async move {
+                let started = Instant::now();
+                let (outcome, changed) = run_host(&run, &plan, &ssh, index, &target).await;
+                // Whatever happened, this host no longer holds up a barrier.
+                run.barriers.finish(index);
+                run.events.send(Event::HostDone {
+                    host: index,
+                    outcome,
+                    changed,
+                    duration: started.elapsed(),
+                });
+            })
+        })
+        .collect();
+    for task in tasks {
+        if let Err(e) = task.await {
+            // A panic in a host task is our bug; the run record must still close.
+            eprintln!("planrun: internal error in a host task: {e}");
+        }
+    }
+    drop(run);
+    reporter.await.unwrap_or_default()
+}
+
+async fn run_host(
+    run: &Arc<RunContext>,
+    plan: &LoadedPlan,
+    ssh: &SshOptions,
+    index: usize,
+    target: &HostConfig,
+) -> (HostOutcome, u32) {
+    let session = {
+        let _slot = run.forks.acquire().await.expect("fork slots never close");
+        Session::connect(target, ssh).await
+    };
+    let session = match session {
+        Ok(session) => session,
+        Err(e) => return (HostOutcome::Unreachable(e.to_string()), 0),
+    };
+    let remote = Remote::new(session, run.forks.clone());
+    let mut store = Store::new(&plan.engine, HostState::new(run.clone(), index, remote));
+    let result = match plan.pre.instantiate_async(&mut store).await {
+        Ok(instance) => instance.call_run(&mut store).await,
+        Err(e) => Err(e),
+    };
+    let state = store.data();
+    let changed = state.tally.changed;
+    let outcome = match result {
+        Ok(Ok(())) => HostOutcome::Ok,
+        Ok(Err(message)) => match state.remote.lost() {
+            Some(lost) => HostOutcome::Unreachable(lost.to_string()),
+            None => HostOutcome::Failed {
+                message,
+                command: state.tally.last_failure.clone(),
+            },
+        },
+        Err(trap) => HostOutcome::Failed {
+            message: describe_trap(&trap),
+            command: None,
+        },
+    };
+    state.remote.close().await;
+    (outcome, changed)
+}
+
+/// A trap in words: its first line, not a backtrace.
+fn describe_trap(trap: &wasmtime::Error) -> String {
+    let root = trap.root_cause().to_string();
+    let first = root.lines().next().unwrap_or("unknown trap");
+    format!("the plan crashed: {first}")
+}
+
+/// Default `--forks`: enough to keep a fleet busy, few enough for sshd's
+/// connection throttles on the targets' side to stay quiet.
+pub const DEFAULT_FORKS: usize = 64;
+
+/// Default connect timeout when ssh_config sets none.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
