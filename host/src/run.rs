@@ -18,7 +18,7 @@ use crate::plan::LoadedPlan;
 use crate::plan::bindings::HostInfo;
 use crate::remote::Remote;
 use crate::report::{Event, EventSender, HostOutcome, Reporter, Summary, Verbosity};
-use crate::transport::{HostConfig, Session, SshOptions};
+use crate::transport::{ConnectError, HostConfig, Session, SshOptions};
 
 /// Run-wide state every host's instance shares.
 pub struct RunContext {
@@ -112,11 +112,7 @@ async fn run_host(
     index: usize,
     target: &HostConfig,
 ) -> (HostOutcome, u32) {
-    let session = {
-        let _slot = run.forks.acquire().await.expect("fork slots never close");
-        Session::connect(target, ssh).await
-    };
-    let session = match session {
+    let session = match connect(run, target, ssh).await {
         Ok(session) => session,
         Err(e) => return (HostOutcome::Unreachable(e.to_string()), 0),
     };
@@ -146,11 +142,40 @@ async fn run_host(
     (outcome, changed)
 }
 
+/// Connects, retrying what sshd's connection throttle (MaxStartups) or a
+/// busy host makes fail at random; holds a fork slot only while connecting.
+async fn connect(
+    run: &RunContext,
+    target: &HostConfig,
+    ssh: &SshOptions,
+) -> Result<Session, ConnectError> {
+    let mut attempt = 1;
+    loop {
+        let result = {
+            let _slot = run.forks.acquire().await.expect("fork slots never close");
+            Session::connect(target, ssh).await
+        };
+        match result {
+            Err(e) if e.is_retryable() && attempt < CONNECT_ATTEMPTS => {
+                tokio::time::sleep(CONNECT_BACKOFF * 2u32.pow(attempt - 1)).await;
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
+const CONNECT_ATTEMPTS: u32 = 3;
+const CONNECT_BACKOFF: Duration = Duration::from_millis(200);
+
 /// A trap in words: its first line, not a backtrace.
 fn describe_trap(trap: &wasmtime::Error) -> String {
     let root = trap.root_cause().to_string();
     let first = root.lines().next().unwrap_or("unknown trap");
-    format!("the plan crashed: {first}")
+    format!(
+        "the plan crashed: {}",
+        first.trim_start_matches("wasm trap: ")
+    )
 }
 
 /// Default `--forks`: enough to keep a fleet busy, few enough for sshd's

@@ -3,7 +3,8 @@
 //! `target/plans/<name>.wasm`, plus `target/plans/<name>.assets/` for a plan
 //! with an `assets/` folder.
 //!
-//! A plan crate is any directory under `examples/` or `plugins/` with a
+//! A plan crate is any directory under `examples/`, `plugins/` or
+//! `tests/plans/` (plans the end-to-end tests use) with a
 //! Cargo.toml whose `[lib]` is a `cdylib`.
 
 use std::fs;
@@ -13,7 +14,7 @@ use crate::Result;
 use crate::prereq;
 use crate::process::{self, cargo};
 
-const PLAN_DIRS: [&str; 2] = ["examples", "plugins"];
+const PLAN_DIRS: [&str; 3] = ["examples", "plugins", "tests/plans"];
 const TARGET: &str = "wasm32-wasip2";
 const PROFILE: &str = "plan";
 

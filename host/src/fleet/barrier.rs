@@ -87,7 +87,7 @@ impl Barriers {
             self.release(st, &meeting);
             return;
         }
-        if st.phases.iter().any(|p| *p == Phase::Running) {
+        if st.phases.contains(&Phase::Running) {
             return;
         }
         // Everyone alive is waiting, at different barriers.
@@ -104,7 +104,7 @@ impl Barriers {
             })
             .collect();
         let message = format!(
-            "deadlock: every live host waits at a barrier, but at different ones: {}",
+            "every live host waits at a barrier, but at different ones: {}",
             described.join(", ")
         );
         for meeting in meetings {

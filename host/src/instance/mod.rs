@@ -7,6 +7,7 @@
 mod context;
 mod fleet;
 mod log;
+mod stdio;
 mod target;
 
 use std::sync::Arc;
@@ -43,7 +44,11 @@ impl HostState {
     pub fn new(run: Arc<RunContext>, index: usize, remote: Remote) -> Self {
         // No args, no environment, no preopened directories, no sockets:
         // the plan reaches the world only through the planrun imports.
-        let wasi = WasiCtx::builder().build();
+        let output = || stdio::PlanOutput {
+            host: index,
+            events: run.events.clone(),
+        };
+        let wasi = WasiCtx::builder().stdout(output()).stderr(output()).build();
         HostState {
             wasi,
             table: ResourceTable::new(),

@@ -12,7 +12,7 @@ wasmtime::component::bindgen!({
     additional_derives: [PartialEq],
 });
 
-pub use planrun::plan::types::{
+pub use self::planrun::plan::types::{
     BarrierOutcome, CommandOutput, Error as PlanError, ExecOptions, ExitStatus, FileOptions,
     HostInfo,
 };

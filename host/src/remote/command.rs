@@ -84,8 +84,8 @@ mod tests {
             ..options()
         };
         let line = command_line("make", &opts).unwrap();
-        assert!(line.starts_with("sudo -n -u 'deploy' -- sh -c "), "{line}");
-        assert!(line.contains("cd '/srv/app'"), "{line}");
+        assert!(line.starts_with("sudo -n -u deploy -- sh -c "), "{line}");
+        assert!(line.contains("cd /srv/app && env A="), "{line}");
     }
 
     #[test]

@@ -74,9 +74,8 @@ impl Remote {
             Ok(raw) => Ok(raw),
             Err(RunError::TimedOut(after)) => Err(PlanError::TimedOut(after.as_millis() as u64)),
             Err(RunError::ConnectionLost(why)) => {
-                let message = format!("connection lost: {why}");
-                self.lost = Some(message.clone());
-                Err(PlanError::Connection(message))
+                self.lost = Some(why.clone());
+                Err(PlanError::Connection(why))
             }
             Err(e) => Err(PlanError::Other(e.to_string())),
         }

@@ -39,7 +39,8 @@ impl Reporter {
     /// Prints events until every sender is gone; returns the summary.
     pub async fn run(self, mut events: mpsc::UnboundedReceiver<Event>) -> Summary {
         let started = Instant::now();
-        let mut summary = Summary::default();
+        // Hosts finish in any order; the summary lists them in run order.
+        let mut ended: Vec<Option<(HostOutcome, u32)>> = vec![None; self.names.len()];
         while let Some(event) = events.recv().await {
             self.show(&event);
             if let Event::HostDone {
@@ -49,9 +50,13 @@ impl Reporter {
                 ..
             } = event
             {
-                summary
-                    .hosts
-                    .push((self.names[host].clone(), outcome, changed));
+                ended[host] = Some((outcome, changed));
+            }
+        }
+        let mut summary = Summary::default();
+        for (name, ended) in self.names.iter().zip(ended) {
+            if let Some((outcome, changed)) = ended {
+                summary.hosts.push((name.clone(), outcome, changed));
             }
         }
         summary.wall = started.elapsed();

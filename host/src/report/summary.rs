@@ -49,24 +49,26 @@ impl fmt::Display for Summary {
             self.unreachable(),
             changed
         )?;
-        let ok: Vec<&str> = self
-            .hosts
-            .iter()
-            .filter(|(_, o, _)| *o == HostOutcome::Ok)
-            .map(|(h, _, _)| h.as_str())
-            .collect();
-        if !ok.is_empty() {
-            writeln!(f, "  ok           {}", fold(&ok))?;
-        }
+        // Hosts in run order, and hosts that ended the same way on one line:
+        // on a large fleet one broken thing is one line, not five hundred.
+        let mut groups: Vec<(&str, &str, Vec<&str>)> = Vec::new();
         for (host, outcome, _) in &self.hosts {
-            match outcome {
-                HostOutcome::Ok => {}
-                HostOutcome::Failed { message, .. } => {
-                    writeln!(f, "  failed       {host}: {}", first_line(message))?
-                }
-                HostOutcome::Unreachable(why) => {
-                    writeln!(f, "  unreachable  {host}: {}", first_line(why))?
-                }
+            let (kind, why) = match outcome {
+                HostOutcome::Ok => ("ok", ""),
+                HostOutcome::Failed { message, .. } => ("failed", first_line(message)),
+                HostOutcome::Unreachable(why) => ("unreachable", first_line(why)),
+            };
+            match groups.iter_mut().find(|(k, w, _)| *k == kind && *w == why) {
+                Some((_, _, hosts)) => hosts.push(host),
+                None => groups.push((kind, why, vec![host])),
+            }
+        }
+        groups.sort_by_key(|(kind, _, _)| *kind != "ok");
+        for (kind, why, hosts) in groups {
+            let hosts = fold(&hosts);
+            match why {
+                "" => writeln!(f, "  {kind:<12} {hosts}")?,
+                why => writeln!(f, "  {kind:<12} {hosts}: {why}")?,
             }
         }
         Ok(())

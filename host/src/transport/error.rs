@@ -168,21 +168,19 @@ pub enum ConnectError {
 }
 
 impl ConnectError {
-    /// Whether connecting again later may succeed: the connection was
-    /// dropped or stalled before authentication. At fan-out sshd's
+    /// Whether connecting again at once may succeed: the connection was
+    /// dropped before authentication. (A timeout is not retried: it has
+    /// already spent the time the operator allowed, as OpenSSH's
+    /// ConnectionAttempts=1 default does not.) At fan-out sshd's
     /// MaxStartups (default 10:30:100) drops excess unauthenticated
     /// connections at random, so these deserve a retry with backoff. Host
     /// key, authentication, resolution and refused connections do not.
     pub fn is_retryable(&self) -> bool {
-        use std::io::ErrorKind::{ConnectionAborted, ConnectionReset, TimedOut};
+        use std::io::ErrorKind::{ConnectionAborted, ConnectionReset};
         match self {
             ConnectError::Handshake { dropped, .. } => *dropped,
-            ConnectError::TimedOut { .. } => true,
             ConnectError::Tcp { source, .. } => {
-                matches!(
-                    source.kind(),
-                    ConnectionReset | ConnectionAborted | TimedOut
-                )
+                matches!(source.kind(), ConnectionReset | ConnectionAborted)
             }
             _ => false,
         }
