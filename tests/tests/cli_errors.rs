@@ -10,24 +10,15 @@ fn a_bad_host_spec_points_at_the_bad_part() {
     let plan = plan_path("deploy");
     let run = planrun_bare(&[plan.to_str().unwrap(), "--hosts", "web[01-03,db1"]);
     run.expect_code(2);
-    assert!(
-        run.stderr.contains("bad host spec `web[01-03,db1`"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("never closed"), "{}", run.stderr);
+    run.stderr_has("bad host spec `web[01-03,db1`");
+    run.stderr_has("never closed");
 }
 
 #[test]
 fn a_missing_plan_file_is_named() {
     let run = planrun_bare(&["/nonexistent/deploy.wasm", "--hosts", "secure001"]);
     run.expect_code(2);
-    assert!(
-        run.stderr
-            .contains("plan file /nonexistent/deploy.wasm not found"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("plan file /nonexistent/deploy.wasm not found");
 }
 
 #[test]
@@ -37,17 +28,13 @@ fn a_file_that_is_not_a_component_is_refused() {
     std::fs::write(&text, "just some text\n").unwrap();
     let run = planrun_bare(&[text.to_str().unwrap(), "--hosts", "secure001"]);
     run.expect_code(2);
-    assert!(
-        run.stderr.contains("not a WebAssembly file"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("not a WebAssembly file");
 
     let core = dir.path().join("core.wasm");
     std::fs::write(&core, b"\0asm\x01\0\0\0").unwrap();
     let run = planrun_bare(&[core.to_str().unwrap(), "--hosts", "secure001"]);
     run.expect_code(2);
-    assert!(run.stderr.contains("not a component"), "{}", run.stderr);
+    run.stderr_has("not a component");
 }
 
 #[test]

@@ -44,17 +44,9 @@ fn deploy_runs_on_every_host() {
             run.stdout
         );
     }
-    assert!(run.stderr.contains("4 hosts in"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("4 ok, 0 failed, 0 unreachable"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("ok           secure[001-004]"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("4 hosts in");
+    run.stderr_has("4 ok, 0 failed, 0 unreachable");
+    run.stderr_has("ok           secure[001-004]");
 }
 
 #[test]

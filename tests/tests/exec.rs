@@ -21,11 +21,7 @@ fn prints_each_hosts_output_with_its_prefix() {
     );
     run.expect_code(0);
     for host in secure(3) {
-        assert!(
-            run.stdout.contains(&format!("[{host}]  hello from {host}")),
-            "{}",
-            run.stdout
-        );
+        run.stdout_has(&format!("[{host}]  hello from {host}"));
     }
 }
 
@@ -43,7 +39,7 @@ fn a_failing_command_shows_its_status_and_stderr() {
         ],
     );
     run.expect_code(1);
-    assert!(run.stderr.contains("exit status 3"), "{}", run.stderr);
-    assert!(run.stderr.contains("oops"), "{}", run.stderr);
-    assert!(run.stderr.contains("0 ok, 2 failed"), "{}", run.stderr);
+    run.stderr_has("exit status 3");
+    run.stderr_has("oops");
+    run.stderr_has("0 ok, 2 failed");
 }

@@ -27,16 +27,8 @@ fn an_unreachable_host_fails_alone() {
         ],
     );
     run.expect_code(1);
-    assert!(
-        run.stderr.contains("3 ok, 0 failed, 1 unreachable"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("unreachable  ghost01: "),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("3 ok, 0 failed, 1 unreachable");
+    run.stderr_has("unreachable  ghost01: ");
     // The barrier did not wait for the dead host: the workers got the release.
     for worker in ["secure002", "secure003"] {
         assert_eq!(
@@ -78,23 +70,15 @@ fn a_host_whose_sshd_dies_mid_run_fails_alone() {
         run.join().unwrap()
     });
     run.expect_code(1);
-    assert!(
-        run.stdout.contains("[secure001]  finished"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("[secure002]  finished"),
-        "{}",
-        run.stdout
-    );
+    run.stdout_has("[secure001]  finished");
+    run.stdout_has("[secure002]  finished");
     assert!(
         !run.stdout.contains("[secure003]  finished"),
         "{}",
         run.stdout
     );
-    assert!(run.stderr.contains("2 ok"), "{}", run.stderr);
-    assert!(run.stderr.contains("secure003: "), "{}", run.stderr);
+    run.stderr_has("2 ok");
+    run.stderr_has("secure003: ");
 }
 
 #[test]
@@ -107,15 +91,11 @@ fn an_unknown_host_key_is_refused_then_accepted_on_request() {
     let cmd = ["exec", "--hosts", "secure001-2", "--", "echo hi"];
     let run = planrun(&fleet, &cmd);
     run.expect_code(1);
-    assert!(run.stdout.contains("[secure001]  hi"), "{}", run.stdout);
-    assert!(
-        run.stderr.contains("unreachable  secure002: "),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("SHA256:"), "{}", run.stderr);
+    run.stdout_has("[secure001]  hi");
+    run.stderr_has("unreachable  secure002: ");
+    run.stderr_has("SHA256:");
     let known_hosts = fleet.known_hosts().display().to_string();
-    assert!(run.stderr.contains(&known_hosts), "{}", run.stderr);
+    run.stderr_has(&known_hosts);
 
     let before = read(fleet.known_hosts());
     let mut accept = cmd.to_vec();

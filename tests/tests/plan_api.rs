@@ -20,13 +20,8 @@ fn hosts_waiting_at_different_barriers_are_a_reported_deadlock() {
     let fleet = Fleet::builder().hosts(secure(3)).start().unwrap();
     let run = scenario(&fleet, "secure001-3", "deadlock", &[]);
     run.expect_code(1);
-    assert!(run.stderr.contains("0 ok, 3 failed"), "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("`a` (secure001), `b` (secure[002-003])"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("0 ok, 3 failed");
+    run.stderr_has("`a` (secure001), `b` (secure[002-003])");
 }
 
 #[test]
@@ -34,19 +29,10 @@ fn a_failed_host_releases_the_barrier() {
     let fleet = Fleet::builder().hosts(secure(3)).start().unwrap();
     let run = scenario(&fleet, "secure001-3", "fail-first", &[]);
     run.expect_code(1);
-    assert!(run.stderr.contains("2 ok, 1 failed"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("secure001: host 0 gives up"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("2 ok, 1 failed");
+    run.stderr_has("secure001: host 0 gives up");
     for host in ["secure002", "secure003"] {
-        assert!(
-            run.stdout
-                .contains(&format!("[{host}]  BARRIER   gone: secure001")),
-            "{}",
-            run.stdout
-        );
+        run.stdout_has(&format!("[{host}]  BARRIER   gone: secure001"));
     }
 }
 
@@ -55,18 +41,9 @@ fn a_panicking_plan_fails_only_its_host() {
     let fleet = Fleet::builder().hosts(secure(3)).start().unwrap();
     let run = scenario(&fleet, "secure001-3", "panic-first", &[]);
     run.expect_code(1);
-    assert!(run.stderr.contains("2 ok, 1 failed"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("deliberate panic on secure001"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("failed       secure001: the plan crashed"),
-        "{}",
-        run.stderr
-    );
+    run.stderr_has("2 ok, 1 failed");
+    run.stderr_has("deliberate panic on secure001");
+    run.stderr_has("failed       secure001: the plan crashed");
     assert!(!run.stderr.contains("backtrace"), "{}", run.stderr);
 }
 
@@ -76,17 +53,8 @@ fn plan_stdout_and_stderr_are_shown_under_the_host() {
     let run = scenario(&fleet, "secure001-2", "stdout", &[]);
     run.expect_code(0);
     for host in secure(2) {
-        assert!(
-            run.stdout.contains(&format!("[{host}]  printed by {host}")),
-            "{}",
-            run.stdout
-        );
-        assert!(
-            run.stdout
-                .contains(&format!("[{host}]  to stderr from {host}")),
-            "{}",
-            run.stdout
-        );
+        run.stdout_has(&format!("[{host}]  printed by {host}"));
+        run.stdout_has(&format!("[{host}]  to stderr from {host}"));
     }
 }
 
@@ -101,11 +69,7 @@ fn facts_probe_and_read_reach_the_host() {
     let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
     for host in secure(2) {
         let line = |text: &str| {
-            assert!(
-                run.stdout.contains(&format!("[{host}]  {text}")),
-                "{text}\n{}",
-                run.stdout
-            )
+            run.stdout_has(&format!("[{host}]  {text}"));
         };
         line(&format!("FACT      hostname={}", hostname.trim()));
         line(&format!("FACT      arch={}", std::env::consts::ARCH));

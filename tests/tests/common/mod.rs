@@ -33,6 +33,26 @@ impl Run {
         );
         self
     }
+
+    /// Panics, showing stdout, unless it contains `text`.
+    pub fn stdout_has(&self, text: &str) -> &Self {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}:\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    /// Panics, showing stderr, unless it contains `text`.
+    pub fn stderr_has(&self, text: &str) -> &Self {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
 }
 
 /// Runs planrun with `args`, pointed at the fleet's ssh_config.
