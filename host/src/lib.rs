@@ -6,7 +6,8 @@
 //! component; [`run`] starts one task per host; each connects with
 //! [`transport`], instantiates the plan with [`instance`] state whose calls go
 //! through [`remote`] to the host and through [`fleet`] to other hosts;
-//! [`report`] prints what happened.
+//! [`report`] prints what happened. [`sandbox`] bounds what each instance
+//! can reach and use.
 
 pub mod assets;
 pub mod cli;
@@ -17,4 +18,5 @@ pub mod plan;
 pub mod remote;
 pub mod report;
 pub mod run;
+pub mod sandbox;
 pub mod transport;

@@ -18,6 +18,7 @@ use crate::plan::LoadedPlan;
 use crate::plan::bindings::HostInfo;
 use crate::remote::Remote;
 use crate::report::{Event, EventSender, HostOutcome, Reporter, Summary, Verbosity};
+use crate::sandbox::{self, Sandbox};
 use crate::transport::{ConnectError, HostConfig, Session, SshOptions};
 
 /// Run-wide state every host's instance shares.
@@ -31,6 +32,8 @@ pub struct RunContext {
     pub events: EventSender,
     /// Bounds concurrent connection set-ups and in-flight remote commands.
     pub forks: Arc<Semaphore>,
+    /// Limits and environment of every instance.
+    pub sandbox: Sandbox,
 }
 
 /// Everything a run needs, decided by the CLI.
@@ -44,6 +47,8 @@ pub struct RunSpec {
     pub assets: Assets,
     pub forks: usize,
     pub verbosity: Verbosity,
+    /// Must be what `plan` was loaded with.
+    pub sandbox: Sandbox,
 }
 
 /// Runs the plan on every host and returns how each ended.
@@ -72,6 +77,7 @@ pub async fn run(spec: RunSpec) -> Summary {
         board: Board::default(),
         events,
         forks: Arc::new(Semaphore::new(spec.forks.max(1))),
+        sandbox: spec.sandbox,
     });
     let plan = Arc::new(spec.plan);
     let ssh = Arc::new(spec.ssh);
@@ -116,12 +122,23 @@ async fn run_host(
         Ok(session) => session,
         Err(e) => return (HostOutcome::Unreachable(e.to_string()), 0),
     };
-    let remote = Remote::new(session, run.forks.clone());
+    let remote = Remote::new(session, run.forks.clone(), run.sandbox.limits.commands);
     let mut store = Store::new(&plan.engine, HostState::new(run.clone(), index, remote));
-    let result = match plan.pre.instantiate_async(&mut store).await {
-        Ok(instance) => instance.call_run(&mut store).await,
-        Err(e) => Err(e),
-    };
+    let cpu = sandbox::confine(&mut store, &run.sandbox.limits, |state| &mut state.limiter);
+    // Everything that runs the instance is metered: its CPU budget.
+    let result = cpu
+        .meter(async {
+            let started = Instant::now();
+            let instance = plan.pre.instantiate_async(&mut store).await?;
+            debug(
+                run,
+                index,
+                format!("instantiated in {:?}", started.elapsed()),
+            );
+            instance.call_run(&mut store).await
+        })
+        .await;
+    debug(run, index, format!("ran for {:?} of CPU", cpu.used()));
     let state = store.data();
     let changed = state.tally.changed;
     let outcome = match result {
@@ -133,10 +150,13 @@ async fn run_host(
                 command: state.tally.last_failure.clone(),
             },
         },
-        Err(trap) => HostOutcome::Failed {
-            message: describe_trap(&trap),
-            command: None,
-        },
+        Err(trap) => {
+            debug(run, index, sandbox::detail(&trap));
+            HostOutcome::Failed {
+                message: sandbox::describe(&trap, state.limiter.refused()),
+                command: None,
+            }
+        }
     };
     state.remote.close().await;
     (outcome, changed)
@@ -168,14 +188,9 @@ async fn connect(
 const CONNECT_ATTEMPTS: u32 = 3;
 const CONNECT_BACKOFF: Duration = Duration::from_millis(200);
 
-/// A trap in words: its first line, not a backtrace.
-fn describe_trap(trap: &wasmtime::Error) -> String {
-    let root = trap.root_cause().to_string();
-    let first = root.lines().next().unwrap_or("unknown trap");
-    format!(
-        "the plan crashed: {}",
-        first.trim_start_matches("wasm trap: ")
-    )
+/// A detail shown with `-v`.
+fn debug(run: &RunContext, host: usize, message: String) {
+    run.events.send(Event::Debug { host, message });
 }
 
 /// Default `--forks`: enough to keep a fleet busy, few enough for sshd's

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 use clap::Args;
 
+use super::sandbox::SandboxArgs;
 use crate::report::Verbosity;
 use crate::run::DEFAULT_FORKS;
 use crate::transport::{HostConfig, SshConfig, SshOptions};
@@ -86,6 +87,11 @@ pub struct PlanArgs {
     /// Report what would change; change nothing.
     #[arg(long)]
     pub dry_run: bool,
+
+    // Not inside FleetArgs: clap cannot tell whether an optional flattened
+    // group with a nested flatten was given.
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
 }
 
 fn parse_param(s: &str) -> Result<(String, String), String> {

@@ -9,12 +9,16 @@ use clap::Args;
 
 use super::args::FleetArgs;
 use super::run_plan::run_on_fleet;
+use super::sandbox::SandboxArgs;
 use crate::assets::Assets;
 
 #[derive(Args, Debug)]
 pub struct ExecArgs {
     #[command(flatten)]
     fleet: FleetArgs,
+
+    #[command(flatten)]
+    sandbox: SandboxArgs,
 
     /// Kill the command on a host after this many seconds.
     #[arg(long, value_name = "SECS")]
@@ -31,7 +35,8 @@ pub async fn run(args: ExecArgs) -> Result<u8> {
     if let Some(secs) = args.timeout {
         params.push(("timeout".to_string(), secs.to_string()));
     }
-    run_on_fleet(&shell, &args.fleet, params, false, Assets::none()).await
+    let sandbox = args.sandbox.sandbox();
+    run_on_fleet(&shell, &args.fleet, params, false, Assets::none(), sandbox).await
 }
 
 /// Where first-party plugins live: `$PLANRUN_PLUGINS`, then `plans/` beside

@@ -3,7 +3,9 @@
 
 mod args;
 mod exec;
+mod inspect;
 mod run_plan;
+mod sandbox;
 
 use std::process::ExitCode;
 
@@ -29,7 +31,8 @@ pub mod exit {
     about = "Run deployment plans (WebAssembly components) on fleets of machines over SSH",
     long_about = "Run deployment plans (WebAssembly components) on fleets of machines over SSH.\n\n\
         Run a plan:      planrun deploy.wasm --hosts secure001-4\n\
-        Run a command:   planrun exec --hosts web[01-12] -- uptime",
+        Run a command:   planrun exec --hosts web[01-12] -- uptime\n\
+        See what a plan can reach:  planrun inspect deploy.wasm",
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
@@ -45,6 +48,8 @@ pub struct Cli {
 enum Command {
     /// Run a shell command on every host and print its output, per host.
     Exec(exec::ExecArgs),
+    /// Show what a plan imports (what it can reach) and exports, without running it.
+    Inspect(inspect::InspectArgs),
 }
 
 /// Parses the command line, runs it, and returns the process exit code.
@@ -63,6 +68,7 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Some(Command::Exec(args)) => exec::run(args).await,
+            Some(Command::Inspect(args)) => inspect::run(args).await,
             None => run_plan::run(cli.run).await,
         }
     });

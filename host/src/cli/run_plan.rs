@@ -9,6 +9,7 @@ use super::exit;
 use crate::assets::Assets;
 use crate::report::Summary;
 use crate::run::{self, RunSpec};
+use crate::sandbox::Sandbox;
 
 pub async fn run(args: PlanArgs) -> Result<u8> {
     let plan_path = args
@@ -21,7 +22,16 @@ pub async fn run(args: PlanArgs) -> Result<u8> {
         Some(dir) => Assets::open(&dir)?,
         None => Assets::none(),
     };
-    run_on_fleet(&plan_path, &fleet, args.params, args.dry_run, assets).await
+    let sandbox = args.sandbox.sandbox();
+    run_on_fleet(
+        &plan_path,
+        &fleet,
+        args.params,
+        args.dry_run,
+        assets,
+        sandbox,
+    )
+    .await
 }
 
 /// Loads the plan, resolves the hosts, runs, prints the summary; the exit code.
@@ -31,12 +41,13 @@ pub async fn run_on_fleet(
     params: Vec<(String, String)>,
     dry_run: bool,
     assets: Assets,
+    sandbox: Sandbox,
 ) -> Result<u8> {
     let ssh = fleet.ssh_options();
     // Everything that can be wrong with the input is found before any host
     // is touched.
     let targets = fleet.targets(&ssh)?;
-    let plan = tokio::task::block_in_place(|| crate::plan::load(plan_path))?;
+    let plan = tokio::task::block_in_place(|| crate::plan::load(plan_path, &sandbox.limits))?;
     let summary = run::run(RunSpec {
         plan,
         targets,
@@ -46,6 +57,7 @@ pub async fn run_on_fleet(
         assets,
         forks: fleet.forks,
         verbosity: fleet.verbosity(),
+        sandbox,
     })
     .await;
     eprint!("{summary}");

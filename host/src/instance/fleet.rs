@@ -24,7 +24,7 @@ impl fleet::Host for HostState {
         key: String,
         value: String,
     ) -> wasmtime::Result<Result<(), PlanError>> {
-        Ok(self.run.board.publish(key, value))
+        Ok(self.run.board.publish(self.index, key, value))
     }
 
     async fn lookup(&mut self, key: String) -> wasmtime::Result<Option<String>> {

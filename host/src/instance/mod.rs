@@ -19,6 +19,7 @@ use crate::plan::bindings::planrun::plan::types;
 use crate::remote::Remote;
 use crate::report::{Event, FailedCommand};
 use crate::run::RunContext;
+use crate::sandbox::Limiter;
 
 /// What a host did during its run, for the summary.
 #[derive(Debug, Default)]
@@ -38,17 +39,26 @@ pub struct HostState {
     pub(crate) index: usize,
     pub(crate) remote: Remote,
     pub(crate) tally: Tally,
+    /// Memory and table limits; remembers what it refused.
+    pub(crate) limiter: Limiter,
 }
 
 impl HostState {
     pub fn new(run: Arc<RunContext>, index: usize, remote: Remote) -> Self {
-        // No args, no environment, no preopened directories, no sockets:
-        // the plan reaches the world only through the planrun imports.
+        // No args, no environment but --plan-env, no preopened directories,
+        // no sockets: the plan reaches the world only through the planrun
+        // imports (see sandbox::capabilities).
         let output = || stdio::PlanOutput {
             host: index,
             events: run.events.clone(),
         };
-        let wasi = WasiCtx::builder().stdout(output()).stderr(output()).build();
+        let wasi = WasiCtx::builder()
+            .stdout(output())
+            .stderr(output())
+            .envs(&run.sandbox.plan_env)
+            .build();
+        let limits = &run.sandbox.limits;
+        let limiter = Limiter::new(limits.memory, limits.table_elements);
         HostState {
             wasi,
             table: ResourceTable::new(),
@@ -56,6 +66,7 @@ impl HostState {
             index,
             remote,
             tally: Tally::default(),
+            limiter,
         }
     }
 

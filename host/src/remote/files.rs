@@ -100,6 +100,11 @@ impl Remote {
             .run(&format!("sh -c {}", shell_quote(&script)), None, None)
             .await?;
         match raw.status {
+            // A cut file is not the file: fail rather than return part of it.
+            ExitStatus::Code(0) if raw.stdout_dropped > 0 => Err(PlanError::Invalid(format!(
+                "{path} is larger than the {} limit on command output; raise --max-output to read it",
+                self.max_output()
+            ))),
             ExitStatus::Code(0) => Ok(raw.stdout),
             ExitStatus::Code(NOT_FOUND) => Err(PlanError::NotFound(format!(
                 "{path} does not exist on the host"

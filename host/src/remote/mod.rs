@@ -2,7 +2,10 @@
 //! facts, all over the host's one SSH [`Session`].
 //!
 //! Every remote command takes a fork slot (`--forks`) for as long as it runs
-//! and no longer, so a host waiting at a barrier holds none.
+//! and no longer, so a host waiting at a barrier holds none. Every command
+//! is also bounded by the sandbox's [`CommandLimits`]: it is killed after
+//! the command timeout (or the plan's own, if shorter), and output past the
+//! output limit reaches the plan as a marker saying how much was dropped.
 
 mod command;
 mod facts;
@@ -14,6 +17,8 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 use crate::plan::bindings::{CommandOutput, ExecOptions, ExitStatus, PlanError};
+use crate::sandbox::CommandLimits;
+use crate::sandbox::units::fmt_size;
 use crate::transport::{self, RawOutput, RunError, Session};
 
 pub use command::command_line;
@@ -26,15 +31,18 @@ pub struct Remote {
     facts: Option<facts::Facts>,
     /// Set once the connection is lost; every later call fails at once.
     lost: Option<String>,
+    limits: CommandLimits,
 }
 
 impl Remote {
-    pub fn new(session: Session, forks: Arc<Semaphore>) -> Self {
+    pub fn new(mut session: Session, forks: Arc<Semaphore>, limits: CommandLimits) -> Self {
+        session.set_max_output(usize::try_from(limits.max_output).unwrap_or(usize::MAX));
         Remote {
             session,
             forks,
             facts: None,
             lost: None,
+            limits,
         }
     }
 
@@ -56,10 +64,11 @@ impl Remote {
         let line = command_line(command, options)?;
         let timeout = options.timeout_ms.map(Duration::from_millis);
         let raw = self.run(&line, options.stdin.as_deref(), timeout).await?;
-        Ok(to_output(command, raw))
+        Ok(self.to_output(command, raw))
     }
 
-    /// Runs a complete command line, holding a fork slot while it runs.
+    /// Runs a complete command line, holding a fork slot while it runs, for
+    /// at most `timeout` or the command timeout, whichever is shorter.
     pub async fn run(
         &mut self,
         line: &str,
@@ -69,6 +78,10 @@ impl Remote {
         if let Some(lost) = &self.lost {
             return Err(PlanError::Connection(lost.clone()));
         }
+        let timeout = match (timeout, self.limits.timeout) {
+            (Some(asked), Some(limit)) => Some(asked.min(limit)),
+            (asked, limit) => asked.or(limit),
+        };
         let _slot = self.forks.acquire().await.expect("fork slots never close");
         match self.session.run(line, stdin, timeout).await {
             Ok(raw) => Ok(raw),
@@ -85,17 +98,43 @@ impl Remote {
     pub fn invalidate_facts(&mut self) {
         self.facts = None;
     }
+
+    /// A command's output as the plan gets it: each stream cut at the output
+    /// limit ends with a line saying so.
+    fn to_output(&self, command: &str, mut raw: RawOutput) -> CommandOutput {
+        for (stream, name, dropped) in [
+            (&mut raw.stdout, "stdout", raw.stdout_dropped),
+            (&mut raw.stderr, "stderr", raw.stderr_dropped),
+        ] {
+            if dropped > 0 {
+                stream.extend_from_slice(
+                    truncation_marker(name, dropped, self.limits.max_output).as_bytes(),
+                );
+            }
+        }
+        CommandOutput {
+            command: command.to_string(),
+            status: match raw.status {
+                transport::ExitStatus::Code(code) => ExitStatus::Code(code),
+                transport::ExitStatus::Signal(signal) => ExitStatus::Signal(signal),
+            },
+            stdout: raw.stdout,
+            stderr: raw.stderr,
+            duration_ms: raw.duration.as_millis() as u64,
+        }
+    }
+
+    /// The output limit, for messages.
+    pub fn max_output(&self) -> String {
+        fmt_size(self.limits.max_output)
+    }
 }
 
-fn to_output(command: &str, raw: RawOutput) -> CommandOutput {
-    CommandOutput {
-        command: command.to_string(),
-        status: match raw.status {
-            transport::ExitStatus::Code(code) => ExitStatus::Code(code),
-            transport::ExitStatus::Signal(signal) => ExitStatus::Signal(signal),
-        },
-        stdout: raw.stdout,
-        stderr: raw.stderr,
-        duration_ms: raw.duration.as_millis() as u64,
-    }
+/// The line that ends a stream cut at the output limit.
+pub fn truncation_marker(stream: &str, dropped: u64, limit: u64) -> String {
+    format!(
+        "\n[planrun: {stream} truncated: {dropped} more bytes ({}) dropped past the {} output limit (--max-output)]\n",
+        fmt_size(dropped),
+        fmt_size(limit)
+    )
 }

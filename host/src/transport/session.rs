@@ -9,7 +9,10 @@
 //!
 //! Each `run` is one session channel (`exec`), driven by its own task so that
 //! a timeout, or the caller dropping the future, still kills the remote
-//! command and frees the channel's MaxSessions slot.
+//! command and frees the channel's MaxSessions slot. Of a command's stdout
+//! and stderr only the first `max_output` bytes each are kept: the rest is
+//! read (so the command is not blocked on a full window) and counted, not
+//! stored, so a command printing 1 GiB costs no memory.
 //!
 //! Killing is harder than it looks: closing a channel does not stop its
 //! command (sshd leaves it running, as `ssh host cmd` + Ctrl-C does), and
@@ -65,6 +68,10 @@ const PID_MARK: &[u8] = b"\x1eplanrun-pid ";
 /// Shell startup files may print before the report; look no further than this.
 const PID_SEARCH_LIMIT: usize = 64 * 1024;
 
+/// Bytes kept of each of a command's stdout and stderr unless
+/// [`Session::set_max_output`] says otherwise.
+pub const DEFAULT_MAX_OUTPUT: usize = 8 * 1024 * 1024;
+
 /// How a command ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExitStatus {
@@ -97,6 +104,10 @@ pub struct RawOutput {
     pub stderr: Vec<u8>,
     /// From opening the channel to its close.
     pub duration: Duration,
+    /// Bytes of stdout read past the output limit and dropped.
+    pub stdout_dropped: u64,
+    /// Bytes of stderr read past the output limit and dropped.
+    pub stderr_dropped: u64,
 }
 
 /// One SSH connection to one host, reused for every command (commands are
@@ -109,6 +120,8 @@ pub struct Session {
     host: String,
     /// `user@hostname:port`, for messages.
     target: String,
+    /// Bytes kept of each output stream of a command.
+    max_output: usize,
 }
 
 // The scheduler shares sessions across tasks.
@@ -166,6 +179,7 @@ impl Session {
             target: self.target.clone(),
             command: command.to_owned(),
             stdin: stdin.map(<[u8]>::to_vec),
+            max_output: self.max_output,
         };
         tokio::spawn(job.run(permit, cancelled, result_tx));
         let result = match timeout {
@@ -176,6 +190,11 @@ impl Session {
             None => result_rx.await,
         };
         result.unwrap_or_else(|_| Err(self.lost()))
+    }
+
+    /// Keeps at most `bytes` of each command's stdout and of its stderr.
+    pub fn set_max_output(&mut self, bytes: usize) {
+        self.max_output = bytes;
     }
 
     /// Closes the connection politely; later `run`s fail with ConnectionLost.
@@ -313,6 +332,7 @@ async fn establish(
         channels: Arc::new(Semaphore::new(MAX_CHANNELS_PER_SESSION)),
         host: host.alias.clone(),
         target: host.target(),
+        max_output: DEFAULT_MAX_OUTPUT,
     })
 }
 
@@ -377,14 +397,45 @@ struct Job {
     target: String,
     command: String,
     stdin: Option<Vec<u8>>,
+    max_output: usize,
+}
+
+/// One output stream, kept up to a limit; the rest is counted and dropped.
+struct Capped {
+    bytes: Vec<u8>,
+    limit: usize,
+    dropped: u64,
+}
+
+impl Capped {
+    fn new(limit: usize) -> Self {
+        Capped {
+            bytes: Vec::new(),
+            limit,
+            dropped: 0,
+        }
+    }
+
+    fn push(&mut self, data: &[u8]) {
+        let keep = self.limit.saturating_sub(self.bytes.len()).min(data.len());
+        self.bytes.extend_from_slice(&data[..keep]);
+        self.dropped += (data.len() - keep) as u64;
+    }
+
+    /// Drops what is past the limit (after taking bytes in uncapped).
+    fn enforce(&mut self) {
+        if self.bytes.len() > self.limit {
+            self.dropped += (self.bytes.len() - self.limit) as u64;
+            self.bytes.truncate(self.limit);
+        }
+    }
 }
 
 /// What a channel has produced so far. Lives outside the exchange so that a
 /// kill can keep reading stderr for the pid report.
-#[derive(Default)]
 struct Collected {
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
+    stdout: Capped,
+    stderr: Capped,
     status: Option<ExitStatus>,
     pid: Option<u32>,
     /// Gave up looking for the pid report (too much stderr before it).
@@ -392,18 +443,34 @@ struct Collected {
 }
 
 impl Collected {
+    fn new(max_output: usize) -> Self {
+        Collected {
+            stdout: Capped::new(max_output),
+            stderr: Capped::new(max_output),
+            status: None,
+            pid: None,
+            pid_search_over: false,
+        }
+    }
+
     /// Takes one channel message; false once the channel is closed.
     fn take(&mut self, msg: ChannelMsg) -> bool {
         match msg {
-            ChannelMsg::Data { data } => self.stdout.extend_from_slice(&data),
-            ChannelMsg::ExtendedData { data, ext: 1 } => {
-                self.stderr.extend_from_slice(&data);
-                if self.pid.is_none() && !self.pid_search_over {
-                    self.pid = take_pid_report(&mut self.stderr);
-                    self.pid_search_over =
-                        self.pid.is_none() && self.stderr.len() > PID_SEARCH_LIMIT;
+            ChannelMsg::Data { data } => self.stdout.push(&data),
+            // Until the pid report is found stderr is taken whole (at most
+            // PID_SEARCH_LIMIT and a packet), so that no limit cuts it.
+            ChannelMsg::ExtendedData { data, ext: 1 }
+                if self.pid.is_none() && !self.pid_search_over =>
+            {
+                let stderr = &mut self.stderr.bytes;
+                stderr.extend_from_slice(&data);
+                self.pid = take_pid_report(stderr);
+                self.pid_search_over = self.pid.is_none() && stderr.len() > PID_SEARCH_LIMIT;
+                if self.pid.is_some() || self.pid_search_over {
+                    self.stderr.enforce();
                 }
             }
+            ChannelMsg::ExtendedData { data, ext: 1 } => self.stderr.push(&data),
             // May come before the last data: keep reading until Close.
             ChannelMsg::ExitStatus { exit_status } => {
                 self.status = Some(ExitStatus::Code(exit_status as i32));
@@ -437,7 +504,7 @@ impl Job {
             }
         };
         let (mut read, write) = channel.split();
-        let mut got = Collected::default();
+        let mut got = Collected::new(self.max_output);
         let outcome = tokio::select! {
             outcome = self.exchange(&mut read, &write, &mut got) => outcome,
             _ = &mut cancelled => {
@@ -451,8 +518,10 @@ impl Job {
         drop(permit);
         let _ = result.send(outcome.map(|status| RawOutput {
             status,
-            stdout: got.stdout,
-            stderr: got.stderr,
+            stdout: got.stdout.bytes,
+            stderr: got.stderr.bytes,
+            stdout_dropped: got.stdout.dropped,
+            stderr_dropped: got.stderr.dropped,
             duration: start.elapsed(),
         }));
     }
@@ -630,6 +699,26 @@ fn signal_name_of(sig: &Sig) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_past_the_limit_is_counted_not_kept() {
+        let mut got = Collected::new(10);
+        let report = b"\x1eplanrun-pid 7\x1e\n";
+        got.take(ChannelMsg::ExtendedData {
+            data: [b"0123456789abc".as_slice(), report].concat().into(),
+            ext: 1,
+        });
+        assert_eq!(got.pid, Some(7), "the report is found past the limit");
+        assert_eq!(got.stderr.bytes, b"0123456789");
+        assert_eq!(got.stderr.dropped, 3);
+        for _ in 0..3 {
+            got.take(ChannelMsg::Data {
+                data: b"xxxxxxxx".as_slice().into(),
+            });
+        }
+        assert_eq!(got.stdout.bytes.len(), 10);
+        assert_eq!(got.stdout.dropped, 14);
+    }
 
     #[test]
     fn pid_report_is_found_and_removed() {
