@@ -38,6 +38,13 @@ impl Assets {
                 "asset `{name}`: this run has no asset directory; pass --assets DIR"
             )));
         };
+        if Path::new(name).is_absolute() {
+            return Err(PlanError::Denied(format!(
+                "asset `{name}` is an absolute path; assets are named relative to the asset \
+                 directory {}",
+                root.display()
+            )));
+        }
         let size = dir
             .metadata(name)
             .map_err(|e| asset_error(root, name, e))?
@@ -57,13 +64,62 @@ fn asset_error(root: &Path, name: &str, e: std::io::Error) -> PlanError {
             "asset `{name}` is not in the asset directory {}",
             root.display()
         )),
+        // cap-std's word for `..` or a symlink that would leave the directory.
+        ErrorKind::PermissionDenied if e.to_string().contains("led outside") => {
+            PlanError::Denied(format!(
+                "asset `{name}` leads outside the asset directory {} (through `..` or a symlink)",
+                root.display()
+            ))
+        }
         ErrorKind::PermissionDenied => PlanError::Denied(format!(
-            "asset `{name}` is outside the asset directory {} or not readable",
+            "asset `{name}` in {} is not readable: {e}",
             root.display()
         )),
         _ => PlanError::Denied(format!(
             "asset `{name}` cannot be read from {}: {e}",
             root.display()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn denied(assets: &Assets, name: &str) -> String {
+        match assets.read(name) {
+            Err(PlanError::Denied(why)) => why,
+            other => panic!("{name}: expected denied, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn nothing_outside_the_directory_can_be_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("assets");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("motd.txt"), "hi").unwrap();
+        let outside = tmp.path().join("outside.txt");
+        std::fs::write(&outside, "secret").unwrap();
+        std::os::unix::fs::symlink("../outside.txt", root.join("link-out")).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("abs-link")).unwrap();
+        std::os::unix::fs::symlink("motd.txt", root.join("link-in")).unwrap();
+        let assets = Assets::open(&root).unwrap();
+
+        assert_eq!(assets.read("motd.txt").unwrap(), b"hi");
+        assert_eq!(assets.read("sub/../link-in").unwrap(), b"hi");
+        for escape in [
+            "../outside.txt",
+            "sub/../../outside.txt",
+            "link-out",
+            "abs-link",
+        ] {
+            assert!(
+                denied(&assets, escape).contains("leads outside"),
+                "{escape}"
+            );
+        }
+        let absolute = outside.to_str().unwrap();
+        assert!(denied(&assets, absolute).contains("absolute path"));
     }
 }
