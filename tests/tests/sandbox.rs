@@ -186,13 +186,17 @@ fn asset_paths_cannot_leave_the_asset_directory() {
 #[test]
 fn plans_cannot_read_the_controllers_files_through_wasi() {
     let fleet = fleet();
-    // The very key planrun authenticates with in this run.
-    let key = fleet.client_key().to_str().unwrap().to_string();
-    assert!(std::fs::metadata(&key).is_ok(), "the key exists");
-    let key_param = format!("key={key}");
-    let run = attack(&fleet, "files", &["--param", &key_param]);
+    // The operator's usual key, and the very key planrun authenticates
+    // with in this run.
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    let user_key = format!("{home}/.ssh/id_ed25519");
+    let fleet_key = fleet.client_key().to_str().unwrap().to_string();
+    assert!(std::fs::metadata(&fleet_key).is_ok(), "the key exists");
+    let paths = ["/etc/passwd", &user_key, &fleet_key, "secret.txt"];
+    let paths_param = format!("paths={}", paths.join(","));
+    let run = attack(&fleet, "files", &["--param", &paths_param]);
     run.expect_code(0);
-    for path in ["/etc/passwd", key.as_str(), "secret.txt", "/", "."] {
+    for path in paths.iter().chain(&["/", "."]) {
         run.stdout_has(&format!("[secure001]  BLOCKED   {path}: "));
     }
     assert!(!run.stdout.contains("STOLEN"), "{}", run.stdout);

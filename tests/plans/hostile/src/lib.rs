@@ -8,8 +8,9 @@
 //! through); attacks that must end the instance never return.
 //!
 //! Parameters: `attack` (required); `sleep` (seconds the honest hosts wait
-//! on a remote `sleep`, default 0); `outside` and `key` (paths the `assets`
-//! and `files` attacks reach for); `dir` (where honest hosts copy an asset).
+//! on a remote `sleep`, default 0); `outside` (a path outside the asset
+//! directory, for `assets`); `paths` (comma-separated controller files for
+//! `files`); `dir` (where honest hosts copy an asset).
 
 use std::hint::black_box;
 
@@ -101,8 +102,8 @@ fn attack(kind: &str) -> Result<()> {
         }
         // Read the controller's files through WASI.
         "files" => {
-            let key = require_param("key")?;
-            for path in ["/etc/passwd", key.as_str(), "secret.txt"] {
+            let paths = require_param("paths")?;
+            for path in paths.split(',') {
                 match std::fs::read(path) {
                     Ok(bytes) => step("STOLEN", format!("{path}: {} bytes", bytes.len())),
                     Err(e) => step("BLOCKED", format!("{path}: {e}")),
