@@ -47,8 +47,9 @@ pub struct RunSpec {
     pub assets: Assets,
     pub forks: usize,
     pub verbosity: Verbosity,
-    /// Must be what `plan` was loaded with.
-    pub sandbox: Sandbox,
+    /// `--plan-env`: the only environment variables plans see. (The
+    /// limits are the plan's: it was compiled for them.)
+    pub plan_env: Vec<(String, String)>,
 }
 
 /// Runs the plan on every host and returns how each ended.
@@ -77,7 +78,10 @@ pub async fn run(spec: RunSpec) -> Summary {
         board: Board::default(),
         events,
         forks: Arc::new(Semaphore::new(spec.forks.max(1))),
-        sandbox: spec.sandbox,
+        sandbox: Sandbox {
+            limits: spec.plan.limits.clone(),
+            plan_env: spec.plan_env,
+        },
     });
     let plan = Arc::new(spec.plan);
     let ssh = Arc::new(spec.ssh);
@@ -138,7 +142,7 @@ async fn run_host(
             instance.call_run(&mut store).await
         })
         .await;
-    debug(run, index, format!("ran for {:?} of CPU", cpu.used()));
+    debug(run, index, format!("used {:?} of CPU", cpu.used()));
     let state = store.data();
     let changed = state.tally.changed;
     let outcome = match result {

@@ -57,7 +57,7 @@ pub async fn run_on_fleet(
         assets,
         forks: fleet.forks,
         verbosity: fleet.verbosity(),
-        sandbox,
+        plan_env: sandbox.plan_env,
     })
     .await;
     eprint!("{summary}");

@@ -24,6 +24,9 @@ pub struct LoadedPlan {
     pub engine: Engine,
     pub pre: PlanPre<HostState>,
     pub sha256: String,
+    /// The limits the plan was compiled and linked for; every instance runs
+    /// under them.
+    pub limits: Limits,
     /// Advances the engine's epoch while the plan may run (CPU limits).
     _ticker: Option<sandbox::Ticker>,
 }
@@ -37,7 +40,7 @@ pub fn engine(limits: &Limits) -> Result<Engine> {
 }
 
 /// Reads, checks, compiles and links the plan at `path`, for running under
-/// `limits` (the run must confine its stores with the same limits).
+/// `limits`.
 pub fn load(path: &Path, limits: &Limits) -> Result<LoadedPlan> {
     let bytes = read(path)?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
@@ -70,6 +73,7 @@ pub fn load(path: &Path, limits: &Limits) -> Result<LoadedPlan> {
         engine,
         pre,
         sha256,
+        limits: limits.clone(),
         _ticker: ticker,
     })
 }
