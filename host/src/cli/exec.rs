@@ -8,8 +8,8 @@ use anyhow::{Result, bail};
 use clap::Args;
 
 use super::args::FleetArgs;
+use super::record::RecordArgs;
 use super::run_plan::run_on_fleet;
-use crate::assets::Assets;
 
 #[derive(Args, Debug)]
 pub struct ExecArgs {
@@ -19,6 +19,9 @@ pub struct ExecArgs {
     /// Kill the command on a host after this many seconds.
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
+
+    #[command(flatten)]
+    record: RecordArgs,
 
     /// The command, run by `sh -c` on each host.
     #[arg(last = true, required = true, value_name = "CMD")]
@@ -31,7 +34,7 @@ pub async fn run(args: ExecArgs) -> Result<u8> {
     if let Some(secs) = args.timeout {
         params.push(("timeout".to_string(), secs.to_string()));
     }
-    run_on_fleet(&shell, &args.fleet, params, false, Assets::none()).await
+    run_on_fleet(&shell, &args.fleet, params, false, None, &args.record).await
 }
 
 /// Where first-party plugins live: `$PLANRUN_PLUGINS`, then `plans/` beside

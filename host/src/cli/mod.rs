@@ -3,13 +3,20 @@
 
 mod args;
 mod exec;
+mod gc;
+mod record;
+mod retry;
 mod run_plan;
+mod runs;
+mod serve;
+mod show;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 pub use args::{FleetArgs, PlanArgs};
+pub use record::{DbArgs, RecordArgs};
 
 /// Exit codes, as documented in the README.
 pub mod exit {
@@ -29,7 +36,8 @@ pub mod exit {
     about = "Run deployment plans (WebAssembly components) on fleets of machines over SSH",
     long_about = "Run deployment plans (WebAssembly components) on fleets of machines over SSH.\n\n\
         Run a plan:      planrun deploy.wasm --hosts secure001-4\n\
-        Run a command:   planrun exec --hosts web[01-12] -- uptime",
+        Run a command:   planrun exec --hosts web[01-12] -- uptime\n\
+        Past runs:       planrun runs; planrun show 12; planrun serve",
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
@@ -45,6 +53,14 @@ pub struct Cli {
 enum Command {
     /// Run a shell command on every host and print its output, per host.
     Exec(exec::ExecArgs),
+    /// List recorded runs, newest first.
+    Runs(runs::RunsArgs),
+    /// Show a recorded run, or one host's output in it.
+    Show(show::ShowArgs),
+    /// Serve the run record as a web UI (loopback by default).
+    Serve(serve::ServeArgs),
+    /// Remove old runs from the record.
+    Gc(gc::GcArgs),
 }
 
 /// Parses the command line, runs it, and returns the process exit code.
@@ -63,6 +79,10 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Some(Command::Exec(args)) => exec::run(args).await,
+            Some(Command::Runs(args)) => runs::run(args).await,
+            Some(Command::Show(args)) => show::run(args).await,
+            Some(Command::Serve(args)) => serve::run(args).await,
+            Some(Command::Gc(args)) => gc::run(args).await,
             None => run_plan::run(cli.run).await,
         }
     });

@@ -12,6 +12,8 @@ pub struct Summary {
     /// (host name, outcome, changes) for every host that finished.
     pub hosts: Vec<(String, HostOutcome, u32)>,
     pub wall: Duration,
+    /// The operator interrupted the run: hosts missing here never finished.
+    pub interrupted: bool,
 }
 
 impl Summary {
@@ -49,6 +51,9 @@ impl fmt::Display for Summary {
             self.unreachable(),
             changed
         )?;
+        if self.interrupted {
+            writeln!(f, "  interrupted: hosts not listed did not finish")?;
+        }
         // Hosts in run order, and hosts that ended the same way on one line:
         // on a large fleet one broken thing is one line, not five hundred.
         let mut groups: Vec<(&str, &str, Vec<&str>)> = Vec::new();
