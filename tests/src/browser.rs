@@ -16,7 +16,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// chromedriver and Chromium start slowly on a loaded 2-core machine.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// The key under which WebDriver returns an element reference.
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecc";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A headless Chromium session; quits and stops chromedriver when dropped.
 pub struct Browser {
@@ -129,7 +129,7 @@ impl Browser {
             "/element",
             json!({ "using": "css selector", "value": css }),
         )?;
-        element(&found).ok_or_else(|| error(format!("no element matches `{css}`")))
+        element(&found).ok_or_else(|| self.missing(&format!("no element matches `{css}`")))
     }
 
     /// Every element matching a CSS selector.
@@ -152,7 +152,7 @@ impl Browser {
             "/element",
             json!({ "using": "link text", "value": text }),
         )?;
-        element(&found).ok_or_else(|| error(format!("no link reads `{text}`")))
+        element(&found).ok_or_else(|| self.missing(&format!("no link reads `{text}`")))
     }
 
     pub fn click(&self, element: &Element) -> io::Result<()> {
@@ -193,6 +193,16 @@ impl Browser {
             }
             std::thread::sleep(Duration::from_millis(200));
         }
+    }
+
+    /// An error for something not on the page, showing what is.
+    fn missing(&self, what: &str) -> io::Error {
+        let url = self.current_url().unwrap_or_default();
+        let text = self
+            .execute("return document.body ? document.body.innerText : ''")
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        error(format!("{what} on {url}; the page reads:\n{text}"))
     }
 
     fn command(&self, method: &str, path: &str, body: Value) -> io::Result<Value> {

@@ -19,6 +19,16 @@ fn recorded_run(stderr: &str) -> i64 {
     line.split(':').next().unwrap().parse().unwrap()
 }
 
+/// kind, detail, exit code, duration, changed, result.
+type EventRow = (
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<bool>,
+    Option<String>,
+);
+
 fn db(fleet: &Fleet) -> Connection {
     Connection::open(record_db(fleet)).unwrap()
 }
@@ -96,14 +106,7 @@ fn a_run_is_recorded_with_hosts_events_and_output_and_retried() {
     assert!(why.unwrap().contains("refused"));
 
     // Every kind of call, with its command, status, duration and change.
-    let events: Vec<(
-        String,
-        String,
-        Option<i64>,
-        Option<i64>,
-        Option<bool>,
-        Option<String>,
-    )> = conn
+    let events: Vec<EventRow> = conn
         .prepare(
             "SELECT e.kind, e.detail, e.exit_code, e.duration_ms, e.changed, e.result
              FROM events e JOIN hosts h ON h.run_id = e.run_id AND h.idx = e.host_idx
@@ -214,7 +217,7 @@ fn a_run_is_recorded_with_hosts_events_and_output_and_retried() {
 fn ctrl_c_records_the_run_as_interrupted_and_exits_130() {
     let fleet = Fleet::builder().hosts(secure(2)).start().unwrap();
     let plan = plan_path("scenarios");
-    let (mut child, lines) = planrun_spawn(
+    let (child, lines) = planrun_spawn(
         &fleet,
         &[
             plan.to_str().unwrap(),

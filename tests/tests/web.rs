@@ -151,6 +151,9 @@ fn the_list_leads_to_a_hosts_output_shown_as_text() {
 #[test]
 fn a_running_runs_page_follows_it_live() {
     let fleet = Fleet::builder().hosts(secure(2)).start().unwrap();
+    // Chromium takes seconds to start: have it ready before the run.
+    let server = Server::start(&fleet);
+    let browser = Browser::start().unwrap();
     let plan = plan_path("scenarios");
     let (child, lines) = planrun_spawn(
         &fleet,
@@ -161,12 +164,10 @@ fn a_running_runs_page_follows_it_live() {
             "-p",
             "scenario=sleep",
             "-p",
-            "secs=5",
+            "secs=8",
         ],
     );
     wait_for_lines(&lines, "SLEEPING", 2, Duration::from_secs(60));
-    let server = Server::start(&fleet);
-    let browser = Browser::start().unwrap();
     browser.goto(&format!("{}/", server.url)).unwrap();
     browser
         .click(&browser.find("#runs tbody tr a").unwrap())
@@ -178,7 +179,9 @@ fn a_running_runs_page_follows_it_live() {
     // The page itself turns to ok when the run ends: nobody reloads it.
     browser
         .wait_until(Duration::from_secs(60), |b| {
-            Ok(b.text(&b.find("h1")?)?.contains(" ok"))
+            // By script: the live refresh replaces elements under us.
+            let heading = b.execute("return document.querySelector('h1').textContent")?;
+            Ok(heading.as_str().is_some_and(|h| h.contains(" ok")))
         })
         .unwrap();
     assert_eq!(browser.find_all("#hosts a.state-ok").unwrap().len(), 2);

@@ -17,6 +17,7 @@ use clap::{Parser, Subcommand};
 
 pub use args::{FleetArgs, PlanArgs};
 pub use record::{DbArgs, RecordArgs};
+pub use show::hosts_line;
 
 /// Exit codes, as documented in the README.
 pub mod exit {

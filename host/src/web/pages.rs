@@ -225,13 +225,7 @@ fn state(state: &str) -> Markup {
 }
 
 fn tally(run: &RunRow) -> Markup {
-    let t = &run.tally;
-    html! {
-        (run.host_count) ":"
-        @for (n, what) in [(t.ok, "ok"), (t.failed, "failed"), (t.unreachable, "unreachable"), (t.running, "running"), (t.cut_short, "cut short")] {
-            @if n > 0 { " " (n) " " (what) }
-        }
-    }
+    html! { (crate::cli::hosts_line(run)) }
 }
 
 fn result(event: &EventRow) -> Markup {
