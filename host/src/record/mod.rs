@@ -17,3 +17,6 @@ pub use db::default_path;
 pub use read::{EventRow, Filter, GcReport, HostRow, Record, RunRow, Tally};
 pub use schema::VERSION as SCHEMA_VERSION;
 pub use writer::{Policy, RecordSink, Recorder, RunEnd, RunMeta};
+
+#[cfg(test)]
+mod tests;

@@ -81,6 +81,11 @@ pub const VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Brings the schema up to [`VERSION`]; refuses a newer database.
 pub fn migrate(conn: &mut Connection) -> Result<()> {
+    // The common case, without taking the write lock: already up to date.
+    let current: u32 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if current == VERSION {
+        return Ok(());
+    }
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .context("cannot lock it to check its schema")?;
