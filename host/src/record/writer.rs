@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::transcript::Transcript;
 use super::{db, process, time};
 use crate::plan::bindings::ExitStatus;
-use crate::report::{Call, CallResult, Event, HostOutcome};
+use crate::report::{Call, CallKind, CallResult, Event, HostOutcome};
 
 /// After the first event of a batch, wait this long for more: at most ~20
 /// transactions a second, however busy the fleet.
@@ -535,7 +535,8 @@ impl<'a> EventRow<'a> {
             CallResult::Exited { status, .. } => match status {
                 ExitStatus::Code(code) => {
                     row.exit_code = Some(*code);
-                    row.failed = *code != 0;
+                    // A probe answering "no" with its exit status is no failure.
+                    row.failed = *code != 0 && call.kind != CallKind::Probe;
                 }
                 ExitStatus::Signal(signal) => {
                     row.signal = Some(signal);
