@@ -156,7 +156,8 @@ pub fn hosts_line(run: &RunRow) -> String {
         (t.failed, "failed"),
         (t.unreachable, "unreachable"),
         (t.running, "running"),
-        (t.cut_short, "cut short"),
+        (t.interrupted, "interrupted"),
+        (t.crashed, "crashed"),
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)

@@ -48,8 +48,8 @@ pub struct Tally {
     pub unreachable: i64,
     /// Not ended yet (pending, connecting, running).
     pub running: i64,
-    /// Ended without finishing (interrupted, crashed).
-    pub cut_short: i64,
+    pub interrupted: i64,
+    pub crashed: i64,
     pub changed: i64,
 }
 
@@ -338,7 +338,7 @@ const RUN_SELECT: &str = "
            COALESCE(SUM(h.state = 'ok'), 0), COALESCE(SUM(h.state = 'failed'), 0),
            COALESCE(SUM(h.state = 'unreachable'), 0),
            COALESCE(SUM(h.state IN ('pending', 'connecting', 'running')), 0),
-           COALESCE(SUM(h.state IN ('interrupted', 'crashed')), 0),
+           COALESCE(SUM(h.state = 'interrupted'), 0), COALESCE(SUM(h.state = 'crashed'), 0),
            COALESCE(SUM(h.changed), 0)
     FROM runs r LEFT JOIN hosts h ON h.run_id = r.id";
 
@@ -365,8 +365,9 @@ fn run_row(r: &Row) -> rusqlite::Result<RunRow> {
             failed: r.get(16)?,
             unreachable: r.get(17)?,
             running: r.get(18)?,
-            cut_short: r.get(19)?,
-            changed: r.get(20)?,
+            interrupted: r.get(19)?,
+            crashed: r.get(20)?,
+            changed: r.get(21)?,
         },
     })
 }

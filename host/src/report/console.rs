@@ -68,8 +68,9 @@ impl Reporter {
         }
         let mut summary = Summary::default();
         for (name, ended) in self.names.iter().zip(ended) {
-            if let Some((outcome, changed)) = ended {
-                summary.hosts.push((name.clone(), outcome, changed));
+            match ended {
+                Some((outcome, changed)) => summary.hosts.push((name.clone(), outcome, changed)),
+                None => summary.unfinished.push(name.clone()),
             }
         }
         summary.wall = started.elapsed();
