@@ -233,6 +233,14 @@ fn ctrl_c_records_the_run_as_interrupted_and_exits_130() {
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("0 ok, 0 failed, 0 unreachable, 2 interrupted"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("interrupted  secure[001-002]: did not finish"),
+        "{stderr}"
+    );
     let id = recorded_run(&stderr);
     let conn = db(&fleet);
     assert_eq!(run_state(&conn, id), "interrupted");

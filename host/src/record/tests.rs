@@ -52,6 +52,9 @@ fn a_run_is_written_and_read_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state").join("runs.db");
     let recorder = Recorder::start(&path, &meta(&["web1", "web2"])).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the record is the user's alone");
     let sink = recorder.sink();
     sink.send(Event::Connecting { host: 0 });
     sink.send(Event::Connected { host: 0 });
