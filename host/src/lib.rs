@@ -6,7 +6,8 @@
 //! component; [`run`] starts one task per host; each connects with
 //! [`transport`], instantiates the plan with [`instance`] state whose calls go
 //! through [`remote`] to the host and through [`fleet`] to other hosts;
-//! [`report`] prints what happened. [`sandbox`] bounds what each instance
+//! [`report`] prints what happened and [`record`] keeps it in the run
+//! database, which [`web`] serves. [`sandbox`] bounds what each instance
 //! can reach and use.
 
 pub mod assets;
@@ -14,9 +15,12 @@ pub mod cli;
 pub mod fleet;
 pub mod hostspec;
 pub mod instance;
+pub mod interrupt;
 pub mod plan;
+pub mod record;
 pub mod remote;
 pub mod report;
 pub mod run;
 pub mod sandbox;
 pub mod transport;
+pub mod web;

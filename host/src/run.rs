@@ -16,6 +16,7 @@ use crate::fleet::{Barriers, Board};
 use crate::instance::HostState;
 use crate::plan::LoadedPlan;
 use crate::plan::bindings::HostInfo;
+use crate::record::RecordSink;
 use crate::remote::Remote;
 use crate::report::{Event, EventSender, HostOutcome, Reporter, Summary, Verbosity};
 use crate::sandbox::{self, Sandbox};
@@ -30,6 +31,8 @@ pub struct RunContext {
     pub barriers: Barriers,
     pub board: Board,
     pub events: EventSender,
+    /// Whether the run is recorded: host calls report their results.
+    pub recording: bool,
     /// Bounds concurrent connection set-ups and in-flight remote commands.
     pub forks: Arc<Semaphore>,
     /// Limits and environment of every instance.
@@ -50,6 +53,8 @@ pub struct RunSpec {
     /// `--plan-env`: the only environment variables plans see. (The
     /// limits are the plan's: it was compiled for them.)
     pub plan_env: Vec<(String, String)>,
+    /// Where events go to be recorded, unless the run is not recorded.
+    pub record: Option<RecordSink>,
 }
 
 /// Runs the plan on every host and returns how each ended.
@@ -68,7 +73,9 @@ pub async fn run(spec: RunSpec) -> Summary {
         })
         .collect();
     let (events, receiver) = EventSender::channel();
-    let reporter = tokio::spawn(Reporter::new(names.clone(), spec.verbosity).run(receiver));
+    let recording = spec.record.is_some();
+    let reporter = Reporter::new(names.clone(), spec.verbosity).recording(spec.record);
+    let reporter = tokio::spawn(reporter.run(receiver));
     let run = Arc::new(RunContext {
         hosts,
         params: spec.params,
@@ -77,6 +84,7 @@ pub async fn run(spec: RunSpec) -> Summary {
         barriers: Barriers::new(names),
         board: Board::default(),
         events,
+        recording,
         forks: Arc::new(Semaphore::new(spec.forks.max(1))),
         sandbox: Sandbox {
             limits: spec.plan.limits.clone(),
@@ -93,6 +101,7 @@ pub async fn run(spec: RunSpec) -> Summary {
             let (run, plan, ssh) = (run.clone(), plan.clone(), ssh.clone());
             tokio::spawn(async move {
                 let started = Instant::now();
+                run.events.send(Event::Connecting { host: index });
                 let (outcome, changed) = run_host(&run, &plan, &ssh, index, &target).await;
                 // Whatever happened, this host no longer holds up a barrier.
                 run.barriers.finish(index);
@@ -105,14 +114,11 @@ pub async fn run(spec: RunSpec) -> Summary {
             })
         })
         .collect();
-    for task in tasks {
-        if let Err(e) = task.await {
-            // A panic in a host task is our bug; the run record must still close.
-            eprintln!("planrun: internal error in a host task: {e}");
-        }
-    }
+    let interrupted = crate::interrupt::wait_for_hosts(tasks).await;
     drop(run);
-    reporter.await.unwrap_or_default()
+    let mut summary = crate::interrupt::join_reporter(reporter, interrupted).await;
+    summary.interrupted = interrupted;
+    summary
 }
 
 async fn run_host(
@@ -126,6 +132,7 @@ async fn run_host(
         Ok(session) => session,
         Err(e) => return (HostOutcome::Unreachable(e.to_string()), 0),
     };
+    run.events.send(Event::Connected { host: index });
     let remote = Remote::new(session, run.forks.clone(), run.sandbox.limits.commands);
     let mut store = Store::new(&plan.engine, HostState::new(run.clone(), index, remote));
     let cpu = sandbox::confine(&mut store, &run.sandbox.limits, |state| &mut state.limiter);

@@ -5,6 +5,8 @@
 //! an `ssh_config` that maps the names to them and a `known_hosts` file. Faults
 //! are real: [`Fleet::kill`] SIGKILLs a host's sshd and everything it spawned.
 //!
+//! [`Browser`] drives a headless Chromium over WebDriver, for the web UI.
+//!
 //! [`paths`] finds the artifacts the tests run: the `planrun` binary and the
 //! plans `cargo xtask plans` builds.
 //!
@@ -25,8 +27,10 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+pub mod browser;
 mod fleet;
 pub mod paths;
 
+pub use browser::Browser;
 pub use fleet::{Fleet, FleetBuilder, numbered_names};
 pub use paths::{plan_path, planrun_bin, target_dir, workspace_root};

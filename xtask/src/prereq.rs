@@ -1,4 +1,5 @@
-//! What the tasks need on the machine: the wasm32-wasip2 target and OpenSSH.
+//! What the tasks need on the machine: the wasm32-wasip2 target, OpenSSH,
+//! and Chromium with its WebDriver (for the web UI tests).
 //! Installed when we can (rustup; apt-get as root), named when we cannot.
 
 use std::path::Path;
@@ -10,6 +11,8 @@ use crate::process::{run, show};
 const WASM_TARGET: &str = "wasm32-wasip2";
 const SSHD: &str = "/usr/sbin/sshd";
 const SSH_KEYGEN: &str = "/usr/bin/ssh-keygen";
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Installs the plans' target with rustup if it is missing.
 pub fn wasm_target() -> Result {
@@ -64,6 +67,33 @@ pub fn openssh() -> Result {
     } else {
         Err(format!(
             "{SSHD} is still missing after installing openssh-server"
+        ))
+    }
+}
+
+/// Makes sure Debian's Chromium and chromedriver are installed (the web UI
+/// tests drive them), with apt-get when we are root.
+pub fn chromium() -> Result {
+    if Path::new(CHROMIUM).is_file() && Path::new(CHROMEDRIVER).is_file() {
+        return Ok(());
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return Err(format!(
+            "the web UI tests need {CHROMIUM} and {CHROMEDRIVER}: install them \
+             (Debian: `sudo apt-get install chromium chromium-driver`)"
+        ));
+    }
+    eprintln!("installing chromium and chromium-driver");
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "chromium", "chromium-driver"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    if Path::new(CHROMEDRIVER).is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{CHROMEDRIVER} is still missing after installing chromium-driver"
         ))
     }
 }

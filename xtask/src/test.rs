@@ -1,4 +1,4 @@
-//! `cargo xtask test [ARGS]`: what the tests need built, then `cargo test
+//! `cargo xtask test [ARGS]`: what the tests need installed and built, then `cargo test
 //! ARGS` on the default members (host, tests, xtask). Plans are wasm cdylibs
 //! built by `cargo xtask plans`, never by `cargo test`.
 
@@ -9,6 +9,7 @@ use crate::{Result, plans, prereq};
 
 pub fn run(args: &[String]) -> Result<ExitCode> {
     prereq::openssh()?;
+    prereq::chromium()?;
     plans::run()?;
     build_planrun()?;
     let status = status(cargo().arg("test").args(args))?;

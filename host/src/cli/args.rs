@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
-use clap::Args;
+use anyhow::{Result, anyhow, bail};
+use clap::{Args, Parser};
 
+use super::record::RecordArgs;
 use super::sandbox::SandboxArgs;
 use crate::report::Verbosity;
 use crate::run::DEFAULT_FORKS;
@@ -13,9 +14,9 @@ use crate::transport::{HostConfig, SshConfig, SshOptions};
 /// Which hosts, and how to reach them.
 #[derive(Args, Debug)]
 pub struct FleetArgs {
-    /// Hosts to run on: `secure001-4`, `web[01-12]`, `a,b,c`, or a mix.
+    /// Hosts to run on: `secure001-4`, `web[01-12]`, `a,b,c`, or a mix (required).
     #[arg(long, short = 'H', value_name = "SPEC")]
-    pub hosts: String,
+    pub hosts: Option<String>,
 
     /// Read this ssh_config instead of ~/.ssh/config (as `ssh -F`).
     #[arg(short = 'F', value_name = "FILE")]
@@ -49,10 +50,19 @@ impl FleetArgs {
 
     /// Expands `--hosts` and resolves each name through ssh_config.
     pub fn targets(&self, ssh: &SshOptions) -> Result<Vec<HostConfig>> {
+        let spec = self
+            .hosts
+            .as_deref()
+            .ok_or_else(|| anyhow!("--hosts is required, e.g. --hosts secure001-4"))?;
+        let names = crate::hostspec::expand(spec)?;
+        self.resolve(ssh, &names)
+    }
+
+    /// Resolves these host names through ssh_config.
+    pub fn resolve(&self, ssh: &SshOptions, names: &[String]) -> Result<Vec<HostConfig>> {
         if self.forks == 0 {
             bail!("--forks must be at least 1");
         }
-        let names = crate::hostspec::expand(&self.hosts)?;
         let config = SshConfig::load(ssh)?;
         Ok(names.iter().map(|name| config.resolve(name)).collect())
     }
@@ -66,11 +76,23 @@ impl FleetArgs {
     }
 }
 
+impl Default for FleetArgs {
+    /// What an empty command line gives: every option at its default.
+    fn default() -> Self {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            fleet: FleetArgs,
+        }
+        Only::parse_from(["planrun"]).fleet
+    }
+}
+
 /// `planrun PLAN.wasm --hosts SPEC …`: the form without a subcommand.
 #[derive(Args, Debug)]
 pub struct PlanArgs {
     /// The plan to run: a WebAssembly component (e.g. target/plans/deploy.wasm).
-    #[arg(value_name = "PLAN.wasm", required = true)]
+    #[arg(value_name = "PLAN.wasm", required_unless_present = "retry_failed")]
     pub plan: Option<PathBuf>,
 
     #[command(flatten)]
@@ -92,6 +114,14 @@ pub struct PlanArgs {
     // group with a nested flatten was given.
     #[command(flatten)]
     pub sandbox: SandboxArgs,
+
+    /// Run recorded run RUN again (same plan, same digest, same parameters)
+    /// on the hosts where it did not end ok.
+    #[arg(long, value_name = "RUN", conflicts_with_all = ["plan", "params", "assets", "dry_run"])]
+    pub retry_failed: Option<String>,
+
+    #[command(flatten)]
+    pub record: RecordArgs,
 }
 
 fn parse_param(s: &str) -> Result<(String, String), String> {

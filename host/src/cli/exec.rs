@@ -8,9 +8,9 @@ use anyhow::{Result, bail};
 use clap::Args;
 
 use super::args::FleetArgs;
+use super::record::RecordArgs;
 use super::run_plan::run_on_fleet;
 use super::sandbox::SandboxArgs;
-use crate::assets::Assets;
 
 #[derive(Args, Debug)]
 pub struct ExecArgs {
@@ -24,6 +24,9 @@ pub struct ExecArgs {
     #[arg(long, value_name = "SECS")]
     timeout: Option<u64>,
 
+    #[command(flatten)]
+    record: RecordArgs,
+
     /// The command, run by `sh -c` on each host.
     #[arg(last = true, required = true, value_name = "CMD")]
     command: Vec<String>,
@@ -36,7 +39,16 @@ pub async fn run(args: ExecArgs) -> Result<u8> {
         params.push(("timeout".to_string(), secs.to_string()));
     }
     let sandbox = args.sandbox.sandbox();
-    run_on_fleet(&shell, &args.fleet, params, false, Assets::none(), sandbox).await
+    run_on_fleet(
+        &shell,
+        &args.fleet,
+        params,
+        false,
+        None,
+        sandbox,
+        &args.record,
+    )
+    .await
 }
 
 /// Where first-party plugins live: `$PLANRUN_PLUGINS`, then `plans/` beside

@@ -3,15 +3,23 @@
 
 mod args;
 mod exec;
+mod gc;
 mod inspect;
+mod record;
+mod retry;
 mod run_plan;
+mod runs;
 mod sandbox;
+mod serve;
+mod show;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 pub use args::{FleetArgs, PlanArgs};
+pub use record::{DbArgs, RecordArgs};
+pub use show::hosts_line;
 
 /// Exit codes, as documented in the README.
 pub mod exit {
@@ -32,7 +40,8 @@ pub mod exit {
     long_about = "Run deployment plans (WebAssembly components) on fleets of machines over SSH.\n\n\
         Run a plan:      planrun deploy.wasm --hosts secure001-4\n\
         Run a command:   planrun exec --hosts web[01-12] -- uptime\n\
-        See what a plan can reach:  planrun inspect deploy.wasm",
+        See what a plan can reach:  planrun inspect deploy.wasm\n\
+        Past runs:       planrun runs; planrun show 12; planrun serve",
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
@@ -50,6 +59,14 @@ enum Command {
     Exec(exec::ExecArgs),
     /// Show what a plan imports (what it can reach) and exports, without running it.
     Inspect(inspect::InspectArgs),
+    /// List recorded runs, newest first.
+    Runs(runs::RunsArgs),
+    /// Show a recorded run, or one host's output in it.
+    Show(show::ShowArgs),
+    /// Serve the run record as a web UI (loopback by default).
+    Serve(serve::ServeArgs),
+    /// Remove old runs from the record.
+    Gc(gc::GcArgs),
 }
 
 /// Parses the command line, runs it, and returns the process exit code.
@@ -69,6 +86,10 @@ pub fn main() -> ExitCode {
         match cli.command {
             Some(Command::Exec(args)) => exec::run(args).await,
             Some(Command::Inspect(args)) => inspect::run(args).await,
+            Some(Command::Runs(args)) => runs::run(args).await,
+            Some(Command::Show(args)) => show::run(args).await,
+            Some(Command::Serve(args)) => serve::run(args).await,
+            Some(Command::Gc(args)) => gc::run(args).await,
             None => run_plan::run(cli.run).await,
         }
     });

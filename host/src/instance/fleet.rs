@@ -1,10 +1,12 @@
 //! `planrun:plan/fleet`: barrier, publish and lookup, the only ways one
 //! host's plan affects another's.
 
+use std::time::Instant;
+
 use super::HostState;
 use crate::plan::bindings::planrun::plan::fleet;
 use crate::plan::bindings::{BarrierOutcome, PlanError};
-use crate::report::Event;
+use crate::report::{CallKind, CallResult, Event};
 
 impl fleet::Host for HostState {
     async fn barrier(
@@ -16,7 +18,18 @@ impl fleet::Host for HostState {
             message: format!("waiting at barrier `{name}`"),
         });
         // Waiting holds no fork slot: slots are taken per remote command only.
-        Ok(self.run.barriers.wait(self.index, &name).await)
+        let started = Instant::now();
+        let result = self.run.barriers.wait(self.index, &name).await;
+        self.record_call(CallKind::Barrier, &name, started, || {
+            CallResult::of_value(&result, |met| {
+                format!(
+                    "arrived: {}; gone: {}",
+                    met.arrived.join(","),
+                    met.gone.join(",")
+                )
+            })
+        });
+        Ok(result)
     }
 
     async fn publish(

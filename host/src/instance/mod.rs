@@ -4,6 +4,7 @@
 //! Run-wide state lives in [`RunContext`] behind an `Arc`; what belongs to
 //! this host alone (its SSH session, fact cache, tally) lives here.
 
+mod calls;
 mod context;
 mod fleet;
 mod log;

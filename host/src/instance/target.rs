@@ -1,11 +1,13 @@
 //! `planrun:plan/target`: calls that act on this instance's host.
 
+use std::time::Instant;
+
 use wasmtime::Result;
 
 use super::HostState;
 use crate::plan::bindings::planrun::plan::target;
 use crate::plan::bindings::{CommandOutput, ExecOptions, ExitStatus, FileOptions, PlanError};
-use crate::report::{Event, FailedCommand};
+use crate::report::{CallKind, CallResult, Event, FailedCommand};
 
 impl target::Host for HostState {
     async fn exec(
@@ -17,8 +19,10 @@ impl target::Host for HostState {
             host: self.index,
             command: command.clone(),
         });
+        let started = Instant::now();
         if self.run.dry_run {
             self.tally.changed += 1;
+            self.record_call(CallKind::Exec, &command, started, || CallResult::Skipped);
             return Ok(Ok(CommandOutput {
                 command,
                 status: ExitStatus::Code(0),
@@ -32,6 +36,9 @@ impl target::Host for HostState {
         self.tally.changed += 1;
         let become_user = options.become_user.clone();
         let output = self.remote.exec(&command, &options).await;
+        self.record_call(CallKind::Exec, &command, started, || {
+            CallResult::of_command(&output)
+        });
         Ok(self.checked(output, become_user.as_deref()))
     }
 
@@ -45,7 +52,12 @@ impl target::Host for HostState {
             command: command.clone(),
         });
         self.tally.last_failure = None;
-        Ok(self.remote.exec(&command, &options).await)
+        let started = Instant::now();
+        let output = self.remote.exec(&command, &options).await;
+        self.record_call(CallKind::Probe, &command, started, || {
+            CallResult::of_command(&output)
+        });
+        Ok(output)
     }
 
     async fn copy(
@@ -54,11 +66,16 @@ impl target::Host for HostState {
         dest: String,
         options: FileOptions,
     ) -> Result<Result<bool, PlanError>> {
-        let contents = match self.run.assets.read(&asset) {
-            Ok(contents) => contents,
-            Err(e) => return Ok(Err(e)),
+        let started = Instant::now();
+        let subject = format!("{asset} -> {dest}");
+        let result = match self.run.assets.read(&asset) {
+            Ok(contents) => self.put(&dest, &contents, &options).await,
+            Err(e) => Err(e),
         };
-        Ok(self.put(&dest, &contents, &options).await)
+        self.record_call(CallKind::Copy, &subject, started, || {
+            CallResult::of_change(&result)
+        });
+        Ok(result)
     }
 
     async fn write(
@@ -67,17 +84,32 @@ impl target::Host for HostState {
         contents: Vec<u8>,
         options: FileOptions,
     ) -> Result<Result<bool, PlanError>> {
-        Ok(self.put(&dest, &contents, &options).await)
+        let started = Instant::now();
+        let result = self.put(&dest, &contents, &options).await;
+        self.record_call(CallKind::Write, &dest, started, || {
+            CallResult::of_change(&result)
+        });
+        Ok(result)
     }
 
     async fn read(&mut self, path: String) -> Result<Result<Vec<u8>, PlanError>> {
         self.tally.last_failure = None;
-        Ok(self.remote.read(&path).await)
+        let started = Instant::now();
+        let result = self.remote.read(&path).await;
+        self.record_call(CallKind::Read, &path, started, || {
+            CallResult::of_value(&result, |bytes| format!("{} bytes", bytes.len()))
+        });
+        Ok(result)
     }
 
     async fn fact(&mut self, name: String) -> Result<Result<String, PlanError>> {
         self.tally.last_failure = None;
-        Ok(self.remote.fact(&name).await)
+        let started = Instant::now();
+        let result = self.remote.fact(&name).await;
+        self.record_call(CallKind::Fact, &name, started, || {
+            CallResult::of_value(&result, String::clone)
+        });
+        Ok(result)
     }
 }
 

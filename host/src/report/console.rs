@@ -8,6 +8,7 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 use super::{Event, HostOutcome, Summary};
+use crate::record::RecordSink;
 
 /// Labels are padded to this width so messages line up.
 const LABEL_WIDTH: usize = 8;
@@ -24,6 +25,8 @@ pub struct Reporter {
     /// Width of the widest `[host]` prefix.
     width: usize,
     verbosity: Verbosity,
+    /// Where each event goes once shown, when the run is recorded.
+    record: Option<RecordSink>,
 }
 
 impl Reporter {
@@ -33,7 +36,14 @@ impl Reporter {
             names,
             width,
             verbosity,
+            record: None,
         }
+    }
+
+    /// Hands every event on to the run record after showing it.
+    pub fn recording(mut self, record: Option<RecordSink>) -> Self {
+        self.record = record;
+        self
     }
 
     /// Prints events until every sender is gone; returns the summary.
@@ -48,15 +58,19 @@ impl Reporter {
                 outcome,
                 changed,
                 ..
-            } = event
+            } = &event
             {
-                ended[host] = Some((outcome, changed));
+                ended[*host] = Some((outcome.clone(), *changed));
+            }
+            if let Some(record) = &self.record {
+                record.send(event);
             }
         }
         let mut summary = Summary::default();
         for (name, ended) in self.names.iter().zip(ended) {
-            if let Some((outcome, changed)) = ended {
-                summary.hosts.push((name.clone(), outcome, changed));
+            match ended {
+                Some((outcome, changed)) => summary.hosts.push((name.clone(), outcome, changed)),
+                None => summary.unfinished.push(name.clone()),
             }
         }
         summary.wall = started.elapsed();
@@ -75,6 +89,7 @@ impl Reporter {
             Event::Debug { host, message } if verbose => self.out(*host, "DEBUG", message),
             Event::Command { host, command } if verbose => self.out(*host, "EXEC", command),
             Event::Debug { .. } | Event::Command { .. } => {}
+            Event::Connecting { .. } | Event::Connected { .. } | Event::Call { .. } => {}
             Event::Warn { host, message } => self.err(*host, "WARN", message),
             Event::HostDone {
                 host,

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use super::Call;
 use crate::plan::bindings::{CommandOutput, ExitStatus};
 
 /// Lines of stderr shown under a failed command.
@@ -35,6 +36,19 @@ pub enum Event {
     Command {
         host: usize,
         command: String,
+    },
+    /// A host's task started: it is connecting.
+    Connecting {
+        host: usize,
+    },
+    /// A host's connection is up; its plan starts.
+    Connected {
+        host: usize,
+    },
+    /// A host API call finished (for the run record; not shown).
+    Call {
+        host: usize,
+        call: Call,
     },
     /// A host is done, one way or another.
     HostDone {

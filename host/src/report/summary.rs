@@ -12,6 +12,10 @@ pub struct Summary {
     /// (host name, outcome, changes) for every host that finished.
     pub hosts: Vec<(String, HostOutcome, u32)>,
     pub wall: Duration,
+    /// Hosts that never finished (the run was interrupted), in run order.
+    pub unfinished: Vec<String>,
+    /// The operator interrupted the run.
+    pub interrupted: bool,
 }
 
 impl Summary {
@@ -28,7 +32,7 @@ impl Summary {
     }
 
     pub fn all_ok(&self) -> bool {
-        self.ok() == self.hosts.len()
+        self.ok() == self.hosts.len() && self.unfinished.is_empty()
     }
 
     fn count(&self, f: impl Fn(&HostOutcome) -> bool) -> usize {
@@ -39,10 +43,14 @@ impl Summary {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let changed: u32 = self.hosts.iter().map(|(_, _, c)| c).sum();
+        let interrupted = match self.interrupted {
+            true => format!(", {} interrupted", self.unfinished.len()),
+            false => String::new(),
+        };
         writeln!(
             f,
-            "{} hosts in {:.2}s: {} ok, {} failed, {} unreachable; {} changes",
-            self.hosts.len(),
+            "{} hosts in {:.2}s: {} ok, {} failed, {} unreachable{interrupted}; {} changes",
+            self.hosts.len() + self.unfinished.len(),
             self.wall.as_secs_f64(),
             self.ok(),
             self.failed(),
@@ -70,6 +78,14 @@ impl fmt::Display for Summary {
                 "" => writeln!(f, "  {kind:<12} {hosts}")?,
                 why => writeln!(f, "  {kind:<12} {hosts}: {why}")?,
             }
+        }
+        if !self.unfinished.is_empty() {
+            writeln!(
+                f,
+                "  {:<12} {}: did not finish",
+                "interrupted",
+                fold(&self.unfinished)
+            )?;
         }
         Ok(())
     }

@@ -3,8 +3,11 @@
 
 #![allow(dead_code)] // each test binary uses its own subset
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 use planrun_tests::{Fleet, planrun_bin};
 
@@ -64,7 +67,78 @@ pub fn planrun(fleet: &Fleet, args: &[&str]) -> Run {
         _ => args.split_at(0),
     };
     cmd.args(head).arg("-F").arg(fleet.ssh_config()).args(rest);
+    cmd.env("PLANRUN_RECORD_DB", record_db(fleet));
     Run::from(cmd.output().expect("run planrun"))
+}
+
+/// Runs planrun like [`planrun`], with one environment variable set.
+pub fn planrun_with_env(fleet: &Fleet, args: &[&str], key: &str, value: &str) -> Run {
+    let mut cmd = Command::new(planrun_bin());
+    let (head, rest) = match args.first() {
+        Some(&"exec") => args.split_at(1),
+        _ => args.split_at(0),
+    };
+    cmd.args(head).arg("-F").arg(fleet.ssh_config()).args(rest);
+    cmd.env("PLANRUN_RECORD_DB", record_db(fleet))
+        .env(key, value);
+    Run::from(cmd.output().expect("run planrun"))
+}
+
+/// The run record of the fleet's tests: in the fleet's dir, never the
+/// user's own (~/.local/state).
+pub fn record_db(fleet: &Fleet) -> PathBuf {
+    fleet.dir().join("runs.db")
+}
+
+/// Runs a planrun subcommand that reads the fleet's run record (no `-F`).
+pub fn planrun_record(fleet: &Fleet, args: &[&str]) -> Run {
+    Run::from(
+        Command::new(planrun_bin())
+            .args(args)
+            .env("PLANRUN_RECORD_DB", record_db(fleet))
+            .output()
+            .expect("run planrun"),
+    )
+}
+
+/// Starts planrun on the fleet without waiting; its stdout lines arrive on
+/// the returned channel.
+pub fn planrun_spawn(fleet: &Fleet, args: &[&str]) -> (Child, mpsc::Receiver<String>) {
+    let mut child = Command::new(planrun_bin())
+        .arg("-F")
+        .arg(fleet.ssh_config())
+        .args(args)
+        .env("PLANRUN_RECORD_DB", record_db(fleet))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start planrun");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, rx)
+}
+
+/// Waits until `count` lines containing `text` have arrived.
+pub fn wait_for_lines(lines: &mpsc::Receiver<String>, text: &str, count: usize, within: Duration) {
+    let deadline = std::time::Instant::now() + within;
+    let mut seen = Vec::new();
+    while seen.iter().filter(|l: &&String| l.contains(text)).count() < count {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => seen.push(line),
+            Err(_) => panic!(
+                "{count} lines with {text:?} did not come in {within:?}; got:\n{}",
+                seen.join("\n")
+            ),
+        }
+    }
 }
 
 /// Runs planrun with exactly `args` (no fleet).
@@ -72,6 +146,8 @@ pub fn planrun_bare(args: &[&str]) -> Run {
     Run::from(
         Command::new(planrun_bin())
             .args(args)
+            // Never the user's own run record: a path no one can create.
+            .env("PLANRUN_RECORD_DB", "/dev/null/planrun-tests/runs.db")
             .output()
             .expect("run planrun"),
     )
