@@ -6,11 +6,14 @@
 //! component; [`run`] starts one task per host; each connects with
 //! [`transport`], instantiates the plan with [`instance`] state whose calls go
 //! through [`remote`] to the host and through [`fleet`] to other hosts;
-//! [`report`] prints what happened. [`sandbox`] bounds what each instance
+//! [`report`] prints what happened. [`facts`] knows how to ask a host
+//! what it is and has; [`diff`] shows what a dry run would change in a file. [`sandbox`] bounds what each instance
 //! can reach and use.
 
 pub mod assets;
 pub mod cli;
+pub mod diff;
+pub mod facts;
 pub mod fleet;
 pub mod hostspec;
 pub mod instance;

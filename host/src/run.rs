@@ -68,7 +68,11 @@ pub async fn run(spec: RunSpec) -> Summary {
         })
         .collect();
     let (events, receiver) = EventSender::channel();
-    let reporter = tokio::spawn(Reporter::new(names.clone(), spec.verbosity).run(receiver));
+    let reporter = tokio::spawn(
+        Reporter::new(names.clone(), spec.verbosity)
+            .dry_run(spec.dry_run)
+            .run(receiver),
+    );
     let run = Arc::new(RunContext {
         hosts,
         params: spec.params,

@@ -4,6 +4,7 @@
 //! Run-wide state lives in [`RunContext`] behind an `Arc`; what belongs to
 //! this host alone (its SSH session, fact cache, tally) lives here.
 
+mod changes;
 mod context;
 mod fleet;
 mod log;
@@ -72,10 +73,6 @@ impl HostState {
 
     pub(crate) fn emit(&self, event: Event) {
         self.run.events.send(event);
-    }
-
-    pub(crate) fn name(&self) -> &str {
-        &self.run.hosts[self.index].name
     }
 }
 

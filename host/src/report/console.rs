@@ -24,6 +24,8 @@ pub struct Reporter {
     /// Width of the widest `[host]` prefix.
     width: usize,
     verbosity: Verbosity,
+    /// Changes are listed as what would change, and counted so.
+    dry_run: bool,
 }
 
 impl Reporter {
@@ -33,7 +35,14 @@ impl Reporter {
             names,
             width,
             verbosity,
+            dry_run: false,
         }
+    }
+
+    /// A dry run: list every change as one that would be made.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
     }
 
     /// Prints events until every sender is gone; returns the summary.
@@ -41,8 +50,12 @@ impl Reporter {
         let started = Instant::now();
         // Hosts finish in any order; the summary lists them in run order.
         let mut ended: Vec<Option<(HostOutcome, u32)>> = vec![None; self.names.len()];
+        let mut unchanged = vec![0u32; self.names.len()];
         while let Some(event) = events.recv().await {
             self.show(&event);
+            if let Event::Unchanged { host, .. } = &event {
+                unchanged[*host] += 1;
+            }
             if let Event::HostDone {
                 host,
                 outcome,
@@ -53,10 +66,14 @@ impl Reporter {
                 ended[host] = Some((outcome, changed));
             }
         }
-        let mut summary = Summary::default();
-        for (name, ended) in self.names.iter().zip(ended) {
+        let mut summary = Summary {
+            dry_run: self.dry_run,
+            ..Summary::default()
+        };
+        for ((name, ended), unchanged) in self.names.iter().zip(ended).zip(unchanged) {
             if let Some((outcome, changed)) = ended {
                 summary.hosts.push((name.clone(), outcome, changed));
+                summary.unchanged.push(unchanged);
             }
         }
         summary.wall = started.elapsed();
@@ -76,6 +93,19 @@ impl Reporter {
             Event::Command { host, command } if verbose => self.out(*host, "EXEC", command),
             Event::Debug { .. } | Event::Command { .. } => {}
             Event::Warn { host, message } => self.err(*host, "WARN", message),
+            Event::Change {
+                host,
+                what,
+                diff,
+                dry_run: true,
+            } => {
+                self.out(*host, "WOULD", what);
+                if let Some(diff) = diff {
+                    self.out(*host, "", diff);
+                }
+            }
+            Event::Change { host, what, .. } if verbose => self.out(*host, "CHANGED", what),
+            Event::Change { .. } | Event::Unchanged { .. } => {}
             Event::HostDone {
                 host,
                 outcome,

@@ -12,6 +12,10 @@ pub struct Summary {
     /// (host name, outcome, changes) for every host that finished.
     pub hosts: Vec<(String, HostOutcome, u32)>,
     pub wall: Duration,
+    /// Per host, in the order of `hosts`: what the plan found as wanted.
+    pub unchanged: Vec<u32>,
+    /// Changes were only listed, not made.
+    pub dry_run: bool,
 }
 
 impl Summary {
@@ -39,15 +43,16 @@ impl Summary {
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let changed: u32 = self.hosts.iter().map(|(_, _, c)| c).sum();
+        let unchanged: u32 = self.unchanged.iter().sum();
         writeln!(
             f,
-            "{} hosts in {:.2}s: {} ok, {} failed, {} unreachable; {} changes",
+            "{} hosts in {:.2}s: {} ok, {} failed, {} unreachable; {}",
             self.hosts.len(),
             self.wall.as_secs_f64(),
             self.ok(),
             self.failed(),
             self.unreachable(),
-            changed
+            self.counts(changed, unchanged)
         )?;
         // Hosts in run order, and hosts that ended the same way on one line:
         // on a large fleet one broken thing is one line, not five hundred.
@@ -71,7 +76,44 @@ impl fmt::Display for Summary {
                 why => writeln!(f, "  {kind:<12} {hosts}: {why}")?,
             }
         }
+        // Per host what changed, hosts with the same counts on one line.
+        let mut counts: Vec<((u32, u32), Vec<&str>)> = Vec::new();
+        for ((host, _, changed), unchanged) in self.hosts.iter().zip(&self.unchanged) {
+            let key = (*changed, *unchanged);
+            if key == (0, 0) {
+                continue;
+            }
+            match counts.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, hosts)) => hosts.push(host),
+                None => counts.push((key, vec![host])),
+            }
+        }
+        for ((changed, unchanged), hosts) in counts {
+            let label = if self.dry_run {
+                "would change"
+            } else {
+                "changes"
+            };
+            writeln!(
+                f,
+                "  {label:<12} {}: {}",
+                fold(&hosts),
+                self.counts(changed, unchanged)
+            )?;
+        }
         Ok(())
+    }
+}
+
+impl Summary {
+    /// `3 changed, 5 unchanged`, or in a dry run `3 would change, 5 unchanged`.
+    fn counts(&self, changed: u32, unchanged: u32) -> String {
+        let verb = if self.dry_run {
+            "would change"
+        } else {
+            "changed"
+        };
+        format!("{changed} {verb}, {unchanged} unchanged")
     }
 }
 
