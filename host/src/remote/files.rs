@@ -126,11 +126,8 @@ impl Remote {
     async fn cat(&mut self, path: &str, options: &FileOptions) -> Result<Vec<u8>, String> {
         let line = self
             .file_command(&format!("cat -- {}", shell_quote(path)), options)
-            .map_err(|e| format!("{e:?}"))?;
-        let raw = self
-            .run(&line, None, None)
-            .await
-            .map_err(|e| format!("{e:?}"))?;
+            .map_err(|e| words(&e))?;
+        let raw = self.run(&line, None, None).await.map_err(|e| words(&e))?;
         match raw.status {
             ExitStatus::Code(0) if raw.stdout_dropped == 0 => Ok(raw.stdout),
             ExitStatus::Code(0) => Err("it is larger than the output limit".into()),
@@ -236,6 +233,18 @@ fn differences(
         ));
     }
     differences
+}
+
+/// An error of ours in words, for a note in a dry run's listing.
+fn words(error: &PlanError) -> String {
+    match error {
+        PlanError::Connection(why)
+        | PlanError::Invalid(why)
+        | PlanError::Denied(why)
+        | PlanError::Other(why) => why.clone(),
+        PlanError::TimedOut(ms) => format!("timed out after {ms} ms"),
+        other => format!("{other:?}"),
+    }
 }
 
 /// sudo's refusal, when the file command ran as another user.

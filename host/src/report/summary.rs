@@ -120,3 +120,43 @@ impl Summary {
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or("")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(dry_run: bool) -> Summary {
+        let hosts: Vec<(String, HostOutcome, u32)> = ["web1", "web2", "web3"]
+            .iter()
+            .zip([2, 2, 0])
+            .map(|(h, c)| (h.to_string(), HostOutcome::Ok, c))
+            .collect();
+        Summary {
+            hosts,
+            wall: Duration::from_millis(1500),
+            unchanged: vec![3, 3, 5],
+            dry_run,
+        }
+    }
+
+    #[test]
+    fn counts_changed_and_unchanged_per_host() {
+        assert_eq!(
+            summary(false).to_string(),
+            "3 hosts in 1.50s: 3 ok, 0 failed, 0 unreachable; 4 changed, 11 unchanged\n  \
+             ok           web[1-3]\n  \
+             changes      web[1-2]: 2 changed, 3 unchanged\n  \
+             changes      web3: 0 changed, 5 unchanged\n"
+        );
+    }
+
+    #[test]
+    fn a_dry_run_counts_what_would_change() {
+        let text = summary(true).to_string();
+        assert!(text.contains("; 4 would change, 11 unchanged\n"), "{text}");
+        assert!(
+            text.contains("  would change web[1-2]: 2 would change, 3 unchanged\n"),
+            "{text}"
+        );
+    }
+}

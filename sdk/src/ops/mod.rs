@@ -155,13 +155,14 @@ fn attributes(
     let group_differs = group
         .as_ref()
         .is_some_and(|g| stat.group.as_ref() != Some(g));
-    if owner_differs || group_differs {
-        let spec = match (owner, group) {
-            (Some(o), Some(g)) => format!("{o}:{g}"),
-            (Some(o), None) => o.clone(),
-            (None, Some(g)) => format!(":{g}"),
-            (None, None) => unreachable!("a difference needs an owner or group"),
-        };
+    // chown's spec for what was asked: `user:group`, `user` or `:group`.
+    let spec = match (owner, group) {
+        (Some(o), Some(g)) => Some(format!("{o}:{g}")),
+        (Some(o), None) => Some(o.clone()),
+        (None, Some(g)) => Some(format!(":{g}")),
+        (None, None) => None,
+    };
+    if let Some(spec) = spec.filter(|_| owner_differs || group_differs) {
         commands.push(format!("chown {} {path}", crate::quote(&spec)));
         what.push(format!("owner → {spec}"));
     }
