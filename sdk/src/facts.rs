@@ -3,7 +3,7 @@
 //! typed names of the known facts, and [`gather`] asks for several at once,
 //! in one round trip to the host.
 //!
-//! Facts about a thing on the host ([`stat`], [`package`], [`unit`],
+//! Facts about a thing on the host ([`stat`], [`package`], [`unit()`],
 //! [`command_path`], [`user`], [`group`]) come back typed; planrun sends
 //! them as JSON (the shapes are documented in `wit/plan.wit`). They are
 //! gathered as the login user.

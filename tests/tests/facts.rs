@@ -36,3 +36,23 @@ fn a_fact_read_after_a_change_is_read_anew() {
         ));
     }
 }
+
+#[test]
+fn facts_gathered_in_one_command_agree_with_facts_gathered_one_by_one() {
+    let fleet = Fleet::builder().hosts(secure(1)).start().unwrap();
+    let plan = plan_path("ops");
+    let run = planrun(
+        &fleet,
+        &[
+            plan.to_str().unwrap(),
+            "--hosts",
+            "secure001",
+            "--param",
+            "scenario=batch",
+            "--param",
+            "dir=/tmp",
+        ],
+    );
+    run.expect_code(0);
+    run.stdout_has("[secure001]  10 facts agree; batched ");
+}

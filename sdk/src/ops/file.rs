@@ -29,7 +29,7 @@ pub fn file(path: impl Into<String>) -> File {
     }
 }
 
-/// See [`file`].
+/// See [`file()`].
 #[derive(Debug, Clone)]
 #[must_use = "a file operation does nothing until `.apply()`"]
 pub struct File {

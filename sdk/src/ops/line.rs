@@ -32,7 +32,7 @@ pub fn line(path: impl Into<String>, line: impl Into<String>) -> Line {
     }
 }
 
-/// See [`line`].
+/// See [`line()`].
 #[derive(Debug, Clone)]
 #[must_use = "a line operation does nothing until `.present()` or `.absent()`"]
 pub struct Line {

@@ -18,10 +18,10 @@
 //!
 //! | Operation                 | Start with       | Ends with |
 //! |---------------------------|------------------|-----------|
-//! | file content, mode, owner | [`file`]         | [`File::apply`] |
+//! | file content, mode, owner | [`file()`]       | [`File::apply`] |
 //! | template                  | [`template`], [`File::template`] | |
 //! | directory                 | [`directory`]    | [`Directory::apply`] |
-//! | line in a file            | [`line`]         | [`Line::present`], [`Line::absent`] |
+//! | line in a file            | [`line()`]       | [`Line::present`], [`Line::absent`] |
 //! | symlink                   | [`symlink`]      | [`Symlink::apply`] |
 //! | package (apt, dnf, apk)   | [`package`]      | [`PackageOp::present`], [`PackageOp::absent`], [`PackageOp::latest`] |
 //! | systemd service           | [`service`]      | [`Service::started`], [`Service::stopped`], [`Service::restarted`], [`Service::enabled`], [`Service::disabled`] |

@@ -65,6 +65,7 @@ fn run() -> Result<()> {
             Ok(())
         }
         "become" => become_user(&dir),
+        "batch" => batch(),
         "invalidate" => invalidate(&dir),
         "sudo-password" => {
             match Exec::new("true").become_user("root").run() {
@@ -171,6 +172,48 @@ fn invalidate(dir: &str) -> Result<()> {
         pkg.manager,
         facts::cpus()?,
         facts::memory()? > 0
+    ));
+    Ok(())
+}
+
+/// The same facts gathered in one command and then one by one: the answers
+/// must agree; the times show what batching saves.
+fn batch() -> Result<()> {
+    let names = [
+        "hostname",
+        "os",
+        "cpus",
+        "users",
+        "stat:/etc/hostname",
+        "stat:/etc/passwd",
+        "stat:/nonexistent",
+        "package:coreutils",
+        "command:sh",
+        "command:no-such-command",
+    ];
+    // The connection's first command pays for warming it up: not a fact's cost.
+    planrun_sdk::probe("true")?;
+    let started = std::time::Instant::now();
+    let gathered = facts::gather(names)?;
+    let batched = started.elapsed();
+    // Any exec drops the cache, so each fact below is gathered anew.
+    exec("true")?;
+    let started = std::time::Instant::now();
+    for name in names {
+        let one = planrun_sdk::fact(name)?;
+        if one != gathered.text(name)? {
+            bail!(
+                "fact `{name}` differs: one by one {one:?}, batched {:?}",
+                gathered.text(name)?
+            );
+        }
+    }
+    let single = started.elapsed();
+    print(format!(
+        "{} facts agree; batched {:.1} ms, one by one {:.1} ms",
+        names.len(),
+        batched.as_secs_f64() * 1000.0,
+        single.as_secs_f64() * 1000.0
     ));
     Ok(())
 }
