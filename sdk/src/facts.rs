@@ -203,7 +203,7 @@ pub struct Stat {
     pub group: Option<String>,
     /// Size in bytes.
     pub size: Option<u64>,
-    /// sha256 of a regular file the login user can read.
+    /// sha256 of a regular file of at most 64 MiB the login user can read.
     pub sha256: Option<String>,
     /// Where a symlink points.
     pub target: Option<String>,

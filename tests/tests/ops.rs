@@ -135,6 +135,12 @@ fn templates_render_and_missing_variables_fail_the_host() {
     );
     run.expect_code(0);
     assert!(read(dir.join("secure001/app/app.conf")).contains("port = 9090\n"));
+
+    // A typo in a template is an error, not a file with a hole in it.
+    let bad = ops(&fleet, "secure001", "bad-template", &dir, &[]);
+    bad.expect_code(1);
+    bad.stderr_has("cannot render template: undefined value");
+    assert!(!dir.join("secure001/bad.conf").exists());
 }
 
 /// A git repository with two commits, the first tagged `v1`.
@@ -353,6 +359,19 @@ fn a_package_that_is_installed_is_left_alone_and_dry_runs_touch_nothing() {
     absent.stdout_has(&format!("coreutils: would change (removing {version})"));
     absent.stderr_has("1 would change, 0 unchanged");
     assert_eq!(dpkg_version("coreutils"), Some(version.clone()));
+
+    // A package no source offers fails the dry run already, as the real
+    // run would fail.
+    let missing = [
+        "--param",
+        "package=planrun-no-such-package",
+        "--param",
+        "state=present",
+        "--dry-run",
+    ];
+    ops(&fleet, "secure001", "package", &dir, &missing)
+        .expect_code(1)
+        .stderr_has("not found: no package source on the host offers planrun-no-such-package");
 
     let latest = package("latest", &["--dry-run"]);
     latest.expect_code(0);

@@ -3,15 +3,21 @@
 
 use serde_json::{Value, json};
 
+/// Files larger than this get no sha256: hashing a disk image to answer
+/// "does it exist?" would cost minutes.
+pub const MAX_HASHED: u64 = 64 * 1024 * 1024;
+
 /// One `stat -c` line (`%F|%a|%U|%G|%s`: kind, octal mode, owner, group,
 /// size; lstat, so a symlink is itself), then the symlink's target or the
-/// file's `sha256sum` line (empty if unreadable); or `missing`.
+/// file's `sha256sum` line (empty if unreadable or larger than
+/// [`MAX_HASHED`]); or `missing`.
 pub fn command(quoted_path: &str) -> String {
     format!(
         "p={quoted_path}; if [ -L \"$p\" ] || [ -e \"$p\" ]; then \
-         stat -c '%F|%a|%U|%G|%s' -- \"$p\" || exit 1; \
+         l=$(stat -c '%F|%a|%U|%G|%s' -- \"$p\") || exit 1; echo \"$l\"; \
          if [ -L \"$p\" ]; then readlink -- \"$p\"; \
-         elif [ -f \"$p\" ]; then sha256sum < \"$p\" 2>/dev/null || echo; fi; \
+         elif [ -f \"$p\" ] && [ \"${{l##*|}}\" -le {MAX_HASHED} ]; then \
+         sha256sum < \"$p\" 2>/dev/null || echo; fi; \
          else echo missing; fi"
     )
 }

@@ -179,3 +179,50 @@ fn check_name(kind: &str, name: &str) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{FileKind, Stat};
+
+    fn stat(mode: u32, owner: &str, group: &str) -> Stat {
+        Stat {
+            path: "/srv/it's".into(),
+            exists: true,
+            kind: Some(FileKind::Directory),
+            mode: Some(mode),
+            owner: Some(owner.into()),
+            group: Some(group.into()),
+            size: Some(4096),
+            sha256: None,
+            target: None,
+        }
+    }
+
+    #[test]
+    fn attributes_change_only_what_differs() {
+        let have = stat(0o755, "root", "root");
+        let none = (Vec::<String>::new(), Vec::<String>::new());
+        assert_eq!(
+            attributes(&have, Some(0o755), &Some("root".into()), &None),
+            none
+        );
+        let (commands, what) = attributes(&have, Some(0o750), &None, &Some("app".into()));
+        assert_eq!(
+            commands,
+            vec![
+                r"chmod 750 '/srv/it'\''s'".to_string(),
+                r"chown ':app' '/srv/it'\''s'".to_string()
+            ]
+        );
+        assert_eq!(what, vec!["mode 0755 → 0750", "owner → :app"]);
+    }
+
+    #[test]
+    fn names_that_look_like_options_are_refused() {
+        assert!(check_name("package", "nginx").is_ok());
+        for bad in ["", "-rf", "a b"] {
+            assert!(check_name("package", bad).is_err(), "{bad:?}");
+        }
+    }
+}

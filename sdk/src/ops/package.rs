@@ -90,7 +90,10 @@ impl PackageOp {
                 &format!("{version} is installed"),
             ));
         }
-        self.manage(manager.install, "installing")
+        // Ask what would be installed, so that a dry run already fails on
+        // a package no source offers, as the real run would.
+        let candidate = self.candidate()?;
+        self.manage(manager.install, &format!("installing {candidate}"))
     }
 
     /// Removes the package if it is installed.
@@ -130,10 +133,7 @@ impl PackageOp {
         let candidate = found.text(&names[1])?;
         let manager = manager(&package)?;
         if candidate.is_empty() {
-            return Err(Error::NotFound(format!(
-                "no package source on the host offers {}",
-                self.name
-            )));
+            return Err(self.not_offered());
         }
         match &package.version {
             Some(version) if *version == candidate => Ok(unchanged(
@@ -147,6 +147,18 @@ impl PackageOp {
             ),
             None => self.manage(manager.install, &format!("installing {candidate}")),
         }
+    }
+
+    /// The version the package manager would install; none is an error.
+    fn candidate(&self) -> Result<String> {
+        facts::package_candidate(&self.name)?.ok_or_else(|| self.not_offered())
+    }
+
+    fn not_offered(&self) -> Error {
+        Error::NotFound(format!(
+            "no package source on the host offers {}",
+            self.name
+        ))
     }
 
     fn fact(&self) -> Result<(Package, &'static Manager)> {

@@ -66,6 +66,12 @@ fn run() -> Result<()> {
         }
         "become" => become_user(&dir),
         "batch" => batch(),
+        "bad-template" => {
+            ops::file(format!("{dir}/bad.conf"))
+                .template("port = {{ prot }}\n", context! { port => 80 })
+                .apply()?;
+            Ok(())
+        }
         "invalidate" => invalidate(&dir),
         "sudo-password" => {
             match Exec::new("true").become_user("root").run() {
