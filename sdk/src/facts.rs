@@ -445,7 +445,7 @@ where
     }
     // A newline-separated list asks for a JSON object of all of them.
     let joined = format!("{}\n", names.join("\n"));
-    let answer = fact_named(&joined, &names.join(", "))?;
+    let answer = fact_named(&joined, &names)?;
     match serde_json::from_str(&answer) {
         Ok(Value::Object(facts)) => Ok(Gathered { facts }),
         _ => Err(Error::Other(format!(
@@ -519,14 +519,30 @@ impl Gathered {
     }
 }
 
-/// Asks for `name`, naming `shown` if planrun does not know it.
-fn fact_named(name: &str, shown: &str) -> Result<String> {
-    target::fact(name).map_err(|e| match Error::from(e) {
+/// Asks for the newline-separated `batch` of `names`; if planrun does not
+/// know one of them, the error names the first it does not know.
+fn fact_named(batch: &str, names: &[String]) -> Result<String> {
+    target::fact(batch).map_err(|e| match Error::from(e) {
         Error::UnknownFact { known, .. } => Error::UnknownFact {
-            name: shown.to_owned(),
+            name: names
+                .iter()
+                .find(|name| !is_known(name, &known))
+                .cloned()
+                .unwrap_or_else(|| names.join(", ")),
             known,
         },
         other => other,
+    })
+}
+
+/// Whether `name` is one of `known`, which lists plain names and forms
+/// like `stat:PATH` (a prefix and a placeholder).
+fn is_known(name: &str, known: &[String]) -> bool {
+    known.iter().any(|k| match k.split_once(':') {
+        Some((prefix, _)) => name
+            .split_once(':')
+            .is_some_and(|(p, arg)| p == prefix && !arg.is_empty()),
+        None => k == name,
     })
 }
 
@@ -545,6 +561,16 @@ fn shape(name: &str, error: serde_json::Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_unknown_name_of_a_batch_is_found_in_the_known_list() {
+        let known: Vec<String> = ["os", "stat:PATH"].iter().map(|s| s.to_string()).collect();
+        assert!(is_known("os", &known));
+        assert!(is_known("stat:/etc", &known));
+        assert!(!is_known("stat:", &known));
+        assert!(!is_known("disk:/", &known));
+        assert!(!is_known("oss", &known));
+    }
 
     #[test]
     fn stat_reads_octal_modes_and_missing_paths() {

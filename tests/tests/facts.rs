@@ -55,4 +55,5 @@ fn facts_gathered_in_one_command_agree_with_facts_gathered_one_by_one() {
     );
     run.expect_code(0);
     run.stdout_has("[secure001]  10 facts agree; batched ");
+    run.stdout_has("[secure001]  unknown in a batch: disk:/; 20 known");
 }

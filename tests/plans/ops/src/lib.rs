@@ -215,6 +215,12 @@ fn batch() -> Result<()> {
         }
     }
     let single = started.elapsed();
+    match facts::gather(["os", "disk:/", "kernel"]) {
+        Err(Error::UnknownFact { name, known }) => {
+            print(format!("unknown in a batch: {name}; {} known", known.len()))
+        }
+        other => bail!("expected an unknown fact, got {other:?}"),
+    }
     print(format!(
         "{} facts agree; batched {:.1} ms, one by one {:.1} ms",
         names.len(),
