@@ -208,12 +208,11 @@ fn differences(
     let want_owner = |have: &str, want: &Option<String>| want.clone().unwrap_or(have.to_string());
     let Some(present) = present else {
         let mut new = vec![format!("new file, mode {mode:04o}")];
-        if options.owner.is_some() || options.group.is_some() {
-            new.push(format!(
-                "owner {}:{}",
-                options.owner.as_deref().unwrap_or("-"),
-                options.group.as_deref().unwrap_or("-")
-            ));
+        match (&options.owner, &options.group) {
+            (Some(owner), Some(group)) => new.push(format!("owner {owner}:{group}")),
+            (Some(owner), None) => new.push(format!("owner {owner}")),
+            (None, Some(group)) => new.push(format!("group {group}")),
+            (None, None) => {}
         }
         return new;
     };
@@ -281,6 +280,39 @@ fn parse_stat(stdout: &str) -> Option<Option<Present>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn options(mode: Option<u32>, owner: Option<&str>, group: Option<&str>) -> FileOptions {
+        FileOptions {
+            mode,
+            owner: owner.map(str::to_string),
+            group: group.map(str::to_string),
+            become_user: None,
+        }
+    }
+
+    #[test]
+    fn differences_name_what_a_write_would_change() {
+        let new = differences(None, false, 0o640, &options(Some(0o640), Some("app"), None));
+        assert_eq!(new, vec!["new file, mode 0640", "owner app"]);
+        let present = Present {
+            sha256: "a".repeat(64),
+            mode: 0o644,
+            owner: "root".into(),
+            group: "root".into(),
+        };
+        let same = options(None, Some("root"), None);
+        assert!(differences(Some(&present), true, 0o644, &same).is_empty());
+        let all = differences(
+            Some(&present),
+            false,
+            0o600,
+            &options(None, None, Some("app")),
+        );
+        assert_eq!(
+            all,
+            vec!["content", "mode 0644 → 0600", "owner root:root → root:app"]
+        );
+    }
 
     #[test]
     fn reads_the_stat_answer() {
