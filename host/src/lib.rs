@@ -7,11 +7,15 @@
 //! [`transport`], instantiates the plan with [`instance`] state whose calls go
 //! through [`remote`] to the host and through [`fleet`] to other hosts;
 //! [`report`] prints what happened and [`record`] keeps it in the run
-//! database, which [`web`] serves. [`sandbox`] bounds what each instance
+//! database, which [`web`] serves. [`facts`] knows how to ask a host what
+//! it is and has; [`diff`] shows what a dry run would change in a file.
+//! [`sandbox`] bounds what each instance
 //! can reach and use.
 
 pub mod assets;
 pub mod cli;
+pub mod diff;
+pub mod facts;
 pub mod fleet;
 pub mod hostspec;
 pub mod instance;

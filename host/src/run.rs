@@ -74,7 +74,9 @@ pub async fn run(spec: RunSpec) -> Summary {
         .collect();
     let (events, receiver) = EventSender::channel();
     let recording = spec.record.is_some();
-    let reporter = Reporter::new(names.clone(), spec.verbosity).recording(spec.record);
+    let reporter = Reporter::new(names.clone(), spec.verbosity)
+        .dry_run(spec.dry_run)
+        .recording(spec.record);
     let reporter = tokio::spawn(reporter.run(receiver));
     let run = Arc::new(RunContext {
         hosts,

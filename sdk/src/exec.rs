@@ -186,6 +186,11 @@ impl Exec {
         self
     }
 
+    /// The command line, for messages.
+    pub(crate) fn command(&self) -> &str {
+        &self.command
+    }
+
     /// Runs the command as a change, like [`exec`]: skipped in dry-run, and a
     /// non-zero exit is [`Error::CommandFailed`].
     ///

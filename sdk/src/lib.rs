@@ -73,7 +73,8 @@
 //! | know the host                        | [`fact`], [`facts`], [`this_host`], [`fleet()`]        |
 //! | get the operator's parameters        | [`param`], [`param_or`], [`require_param`], [`param_as`], [`params`] |
 //! | order hosts and pass data between them | [`barrier`], [`publish`], [`lookup`]                 |
-//! | report progress                      | [`step`], [`warn`], [`debug`], [`print()`]               |
+//! | change the host only where it differs | [`ops`]: file, template, directory, line, symlink, package, service, user, group, git, command |
+//! | report progress                      | [`step`], [`unchanged`], [`warn`], [`debug`], [`print()`] |
 //! | fail                                 | [`Error`], [`bail!`], [`ensure!`], `?`                 |
 //!
 //! # Dry runs
@@ -81,6 +82,9 @@
 //! With `--dry-run`, [`exec`] and file changes are reported, not made (`exec`
 //! returns an empty, successful [`Output`]); [`probe`], [`read`] and facts
 //! still run. Use [`probe`] for commands whose output the plan needs.
+//! planrun lists every change a dry run would make (each command, each file
+//! with a unified diff); the [`ops`] decide from facts, so the real run
+//! after a dry run makes exactly the changes it listed.
 
 mod context;
 mod error;
@@ -89,6 +93,7 @@ pub mod facts;
 mod files;
 mod fleet;
 mod log;
+pub mod ops;
 mod plan;
 
 pub use context::{
@@ -99,7 +104,7 @@ pub use exec::{Exec, ExitStatus, Output, exec, probe, quote};
 pub use facts::fact;
 pub use files::{Change, FileOptions, copy, read, read_to_string, write};
 pub use fleet::{BarrierOutcome, barrier, lookup, publish};
-pub use log::{debug, print, step, warn};
+pub use log::{debug, print, step, unchanged, warn};
 
 /// The bindings generated from `wit/`: what the SDK wraps. Not for plans.
 #[doc(hidden)]

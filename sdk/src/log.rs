@@ -44,3 +44,22 @@ pub fn debug(message: impl AsRef<str>) {
 pub fn print(text: impl AsRef<str>) {
     log::print(text.as_ref());
 }
+
+/// A step that found the host already as wanted: shown like [`step`] and
+/// counted as unchanged in the host's tally and the run's summary. The
+/// [`ops`](crate::ops) call it for you; a plan calls it for its own checks.
+///
+/// ```no_run
+/// # fn main() -> planrun_sdk::Result<()> {
+/// if planrun_sdk::probe("grep -q '^PermitRootLogin no' /etc/ssh/sshd_config")?.success() {
+///     planrun_sdk::unchanged("SSHD", "root login is already off");
+/// } else {
+///     planrun_sdk::exec("sed -i 's/^PermitRootLogin.*/PermitRootLogin no/' /etc/ssh/sshd_config")?;
+///     planrun_sdk::step("SSHD", "root login turned off");
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub fn unchanged(label: impl AsRef<str>, message: impl AsRef<str>) {
+    log::unchanged(label.as_ref(), message.as_ref());
+}

@@ -258,7 +258,7 @@ fn a_plan_built_for_another_api_version_is_refused() {
     let run = planrun_bare(&[plan.to_str().unwrap(), "--hosts", "secure001"]);
     run.expect_code(2);
     run.stderr_has("planrun:plan@0.2.0 (import `planrun:plan/log@0.2.0`)");
-    run.stderr_has("this planrun provides planrun:plan@0.1.0");
+    run.stderr_has("this planrun provides planrun:plan@0.1.1");
 }
 
 #[test]
@@ -267,7 +267,7 @@ fn inspect_shows_what_a_plan_imports_and_exports() {
     let run = planrun_bare(&["inspect", plan.to_str().unwrap()]);
     run.expect_code(0);
     run.stdout_has("sha256   ");
-    run.stdout_has("planrun:plan/target@0.1.0");
+    run.stdout_has("planrun:plan/target@0.1.1");
     run.stdout_has("uses: exec, copy");
     run.stdout_has("wasi:cli/environment@0.2");
     run.stdout_has("only the variables given with --plan-env");

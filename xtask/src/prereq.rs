@@ -1,5 +1,5 @@
 //! What the tasks need on the machine: the wasm32-wasip2 target, OpenSSH,
-//! and Chromium with its WebDriver (for the web UI tests).
+//! sudo, and Chromium with its WebDriver (for the web UI tests).
 //! Installed when we can (rustup; apt-get as root), named when we cannot.
 
 use std::path::Path;
@@ -95,5 +95,30 @@ pub fn chromium() -> Result {
         Err(format!(
             "{CHROMEDRIVER} is still missing after installing chromium-driver"
         ))
+    }
+}
+
+/// Makes sure sudo is installed (the tests of `become` run commands as
+/// other users through `sudo -n -u`), with apt-get when we are root.
+pub fn sudo() -> Result {
+    const SUDO: &str = "/usr/bin/sudo";
+    if Path::new(SUDO).is_file() {
+        return Ok(());
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return Err(format!(
+            "the become tests need {SUDO}: install it (Debian: `apt-get install sudo`)"
+        ));
+    }
+    eprintln!("installing sudo");
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "sudo"])
+        .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    if Path::new(SUDO).is_file() {
+        Ok(())
+    } else {
+        Err(format!("{SUDO} is still missing after installing sudo"))
     }
 }

@@ -10,6 +10,7 @@ use crate::{Result, plans, prereq};
 pub fn run(args: &[String]) -> Result<ExitCode> {
     prereq::openssh()?;
     prereq::chromium()?;
+    prereq::sudo()?;
     plans::run()?;
     build_planrun()?;
     let status = status(cargo().arg("test").args(args))?;

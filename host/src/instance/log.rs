@@ -30,6 +30,16 @@ impl log::Host for HostState {
         Ok(())
     }
 
+    async fn unchanged(&mut self, label: String, message: String) -> wasmtime::Result<()> {
+        self.note_unchanged(format!("{label} {message}"));
+        self.emit(Event::Step {
+            host: self.index,
+            label,
+            message,
+        });
+        Ok(())
+    }
+
     async fn print(&mut self, text: String) -> wasmtime::Result<()> {
         self.emit(Event::Print {
             host: self.index,

@@ -5,6 +5,7 @@
 //! this host alone (its SSH session, fact cache, tally) lives here.
 
 mod calls;
+mod changes;
 mod context;
 mod fleet;
 mod log;
@@ -73,10 +74,6 @@ impl HostState {
 
     pub(crate) fn emit(&self, event: Event) {
         self.run.events.send(event);
-    }
-
-    pub(crate) fn name(&self) -> &str {
-        &self.run.hosts[self.index].name
     }
 }
 

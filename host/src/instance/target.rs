@@ -7,6 +7,7 @@ use wasmtime::Result;
 use super::HostState;
 use crate::plan::bindings::planrun::plan::target;
 use crate::plan::bindings::{CommandOutput, ExecOptions, ExitStatus, FileOptions, PlanError};
+use crate::remote::password_wanted;
 use crate::report::{CallKind, CallResult, Event, FailedCommand};
 
 impl target::Host for HostState {
@@ -21,7 +22,7 @@ impl target::Host for HostState {
         });
         let started = Instant::now();
         if self.run.dry_run {
-            self.tally.changed += 1;
+            self.note_exec(&command, &options);
             self.record_call(CallKind::Exec, &command, started, || CallResult::Skipped);
             return Ok(Ok(CommandOutput {
                 command,
@@ -33,7 +34,7 @@ impl target::Host for HostState {
         }
         // Any command may change what facts would say.
         self.remote.invalidate_facts();
-        self.tally.changed += 1;
+        self.note_exec(&command, &options);
         let become_user = options.become_user.clone();
         let output = self.remote.exec(&command, &options).await;
         self.record_call(CallKind::Exec, &command, started, || {
@@ -57,7 +58,7 @@ impl target::Host for HostState {
         self.record_call(CallKind::Probe, &command, started, || {
             CallResult::of_command(&output)
         });
-        Ok(output)
+        Ok(refused_probe(output, options.become_user.as_deref()))
     }
 
     async fn copy(
@@ -122,12 +123,12 @@ impl HostState {
         options: &FileOptions,
     ) -> std::result::Result<bool, PlanError> {
         self.tally.last_failure = None;
-        let changed = self
+        let placed = self
             .remote
             .put(dest, contents, options, self.run.dry_run)
             .await?;
-        if changed {
-            self.tally.changed += 1;
+        let changed = self.note_put(placed);
+        if changed && !self.run.dry_run {
             self.remote.invalidate_facts();
         }
         Ok(changed)
@@ -144,17 +145,25 @@ impl HostState {
             self.tally.last_failure = None;
             return Ok(output);
         }
-        if let Some(user) = become_user {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            if stderr.contains("a password is required") {
-                return Err(PlanError::Denied(format!(
-                    "sudo to `{user}` wants a password on {}; planrun runs sudo -n, so allow \
-                     passwordless sudo (NOPASSWD) for the login user",
-                    self.name()
-                )));
-            }
+        if let Some(refused) = become_user.and_then(|u| password_wanted(u, &output.stderr)) {
+            return Err(refused);
         }
         self.tally.last_failure = Some(FailedCommand::from_output(&output));
         Err(PlanError::CommandFailed(output))
     }
+}
+
+/// A probe's non-zero exit is its answer, unless sudo refused to run it at
+/// all: a plan must not read "sudo wants a password" as "no".
+fn refused_probe(
+    output: std::result::Result<CommandOutput, PlanError>,
+    become_user: Option<&str>,
+) -> std::result::Result<CommandOutput, PlanError> {
+    let output = output?;
+    if output.status != ExitStatus::Code(0)
+        && let Some(refused) = become_user.and_then(|u| password_wanted(u, &output.stderr))
+    {
+        return Err(refused);
+    }
+    Ok(output)
 }

@@ -16,7 +16,7 @@ use crate::sandbox::{self, Limits};
 use bindings::{Plan, PlanPre};
 
 /// The API version this host serves (the `wit/` package version).
-pub const API_VERSION: &str = "0.1.0";
+pub const API_VERSION: &str = "0.1.1";
 pub const API_PACKAGE: &str = "planrun:plan";
 
 /// A plan ready to be instantiated once per host.

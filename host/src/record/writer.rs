@@ -338,6 +338,25 @@ fn apply(
             let row = EventRow::new("step", &message).label(&label);
             insert_event(tx, run, host, &mut hosts[host], at_ms, row)?;
         }
+        Event::Change {
+            host,
+            what,
+            diff,
+            dry_run,
+        } => {
+            let label = if dry_run { "WOULD" } else { "CHANGED" };
+            hosts[host].transcript.line(at, label, &what);
+            if let Some(diff) = &diff {
+                hosts[host].transcript.line(at, "", diff);
+            }
+            let row = EventRow::new("change", &what).label(label);
+            insert_event(tx, run, host, &mut hosts[host], at_ms, row)?;
+        }
+        Event::Unchanged { host, what } => {
+            hosts[host].transcript.line(at, "UNCHANGED", &what);
+            let row = EventRow::new("unchanged", &what);
+            insert_event(tx, run, host, &mut hosts[host], at_ms, row)?;
+        }
         Event::Warn { host, message } => {
             hosts[host].transcript.line(at, "WARN", &message);
             insert_event(

@@ -47,6 +47,18 @@ pub fn become_line(user: &str, line: &str) -> Result<String, PlanError> {
     ))
 }
 
+/// The error for a command run through `sudo -n -u user` that sudo refused
+/// because it wanted a password; None if that is not what happened.
+pub fn password_wanted(user: &str, stderr: &[u8]) -> Option<PlanError> {
+    let stderr = String::from_utf8_lossy(stderr);
+    stderr.contains("sudo: a password is required").then(|| {
+        PlanError::Denied(format!(
+            "sudo to `{user}` wants a password; planrun runs sudo -n, so allow \
+             passwordless sudo (NOPASSWD) for the login user"
+        ))
+    })
+}
+
 fn is_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
@@ -86,6 +98,16 @@ mod tests {
         let line = command_line("make", &opts).unwrap();
         assert!(line.starts_with("sudo -n -u deploy -- sh -c "), "{line}");
         assert!(line.contains("cd /srv/app && env A="), "{line}");
+    }
+
+    #[test]
+    fn sudo_asking_for_a_password_is_denied() {
+        let refused = password_wanted("app", b"sudo: a password is required\n");
+        assert!(
+            matches!(&refused, Some(PlanError::Denied(why)) if why.contains("`app` wants a password")),
+            "{refused:?}"
+        );
+        assert_eq!(password_wanted("app", b"No such file\n"), None);
     }
 
     #[test]

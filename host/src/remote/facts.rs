@@ -1,162 +1,72 @@
-//! Facts: what a host is, gathered live in one remote command on first use
-//! and cached until the next change on that host.
+//! Facts on the wire: asking the host for what [`crate::facts`] knows how
+//! to gather, one remote command for every source not yet cached, and
+//! keeping the answers until the next change on the host.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
 
 use super::Remote;
+use crate::facts::{self, Fact, Source};
 use crate::plan::bindings::PlanError;
+use crate::transport::{ExitStatus, shell_quote};
 
-/// Every fact name `fact()` answers, in the order shown to plan authors.
-pub const KNOWN_FACTS: &[&str] = &[
-    "hostname",
-    "os",
-    "os.id",
-    "os.version",
-    "os.name",
-    "os.family",
-    "kernel",
-    "kernel.name",
-    "arch",
-];
-
-/// One command for all of them: a round trip costs more than the bytes.
-const GATHER: &str =
-    "uname -n; uname -s; uname -r; uname -m; cat /etc/os-release 2>/dev/null; true";
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Facts {
-    hostname: String,
-    kernel_name: String,
-    kernel: String,
-    arch: String,
-    os_id: String,
-    os_version: String,
-    os_name: String,
-    os_family: String,
-}
-
-impl Facts {
-    /// Parses the output of [`GATHER`].
-    fn parse(stdout: &str) -> Option<Facts> {
-        let mut lines = stdout.lines();
-        let mut next = || lines.next().map(|l| l.trim().to_string());
-        let (hostname, kernel_name, kernel, arch) = (next()?, next()?, next()?, next()?);
-        let release: Vec<(String, String)> = stdout
-            .lines()
-            .skip(4)
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.trim().to_string(), unquote(v.trim())))
-            .collect();
-        let get = |key: &str| {
-            release
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        };
-        let os_id = get("ID").unwrap_or_else(|| kernel_name.to_lowercase());
-        let os_family = get("ID_LIKE")
-            .and_then(|like| like.split_whitespace().next().map(str::to_string))
-            .unwrap_or_else(|| os_id.clone());
-        Some(Facts {
-            os_version: get("VERSION_ID").unwrap_or_default(),
-            os_name: get("PRETTY_NAME").unwrap_or_else(|| os_id.clone()),
-            os_id,
-            os_family,
-            hostname,
-            kernel_name,
-            kernel,
-            arch,
-        })
-    }
-
-    fn get(&self, name: &str) -> Option<String> {
-        Some(match name {
-            "hostname" => self.hostname.clone(),
-            "os" => format!("{} {}", self.os_id, self.os_version)
-                .trim()
-                .to_string(),
-            "os.id" => self.os_id.clone(),
-            "os.version" => self.os_version.clone(),
-            "os.name" => self.os_name.clone(),
-            "os.family" => self.os_family.clone(),
-            "kernel" => self.kernel.clone(),
-            "kernel.name" => self.kernel_name.clone(),
-            "arch" => self.arch.clone(),
-            _ => return None,
-        })
-    }
-}
-
-fn unquote(value: &str) -> String {
-    let v = value
-        .strip_prefix('"')
-        .and_then(|v| v.strip_suffix('"'))
-        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
-        .unwrap_or(value);
-    v.replace("\\\"", "\"")
-}
+/// Parsed answers per source, for as long as the host has not changed.
+pub type FactCache = HashMap<Source, Value>;
 
 impl Remote {
-    /// The fact `name`, gathering all facts if none are cached.
+    /// The fact `name`; or, for names separated by newlines, a JSON object
+    /// of every one of them, gathered in one remote command.
     pub async fn fact(&mut self, name: &str) -> Result<String, PlanError> {
-        if !KNOWN_FACTS.contains(&name) {
-            return Err(PlanError::UnknownFact(
-                KNOWN_FACTS.iter().map(|f| f.to_string()).collect(),
-            ));
+        let batch = name.contains('\n');
+        let names: Vec<&str> = name.split('\n').filter(|n| !n.is_empty()).collect();
+        let mut wanted = Vec::with_capacity(names.len());
+        for name in &names {
+            let fact = Fact::parse(name).map_err(|_| PlanError::UnknownFact(facts::known()))?;
+            wanted.push(fact);
         }
-        if self.facts.is_none() {
-            let raw = self.run(GATHER, None, None).await?;
-            let stdout = String::from_utf8_lossy(&raw.stdout);
-            if raw.status != crate::transport::ExitStatus::Code(0) {
-                return Err(PlanError::Other(format!(
-                    "gathering facts failed: {}",
-                    String::from_utf8_lossy(&raw.stderr).trim()
-                )));
+        if wanted.is_empty() {
+            return Err(PlanError::UnknownFact(facts::known()));
+        }
+        let mut missing: Vec<Source> = Vec::new();
+        for fact in &wanted {
+            if !self.facts.contains_key(&fact.source) && !missing.contains(&fact.source) {
+                missing.push(fact.source.clone());
             }
-            self.facts = Some(Facts::parse(&stdout).ok_or_else(|| {
-                PlanError::Other(format!("could not read the host's facts from {stdout:?}"))
-            })?);
         }
-        Ok(self
-            .facts
-            .as_ref()
-            .and_then(|f| f.get(name))
-            .expect("known fact"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_debian() {
-        let out = "secure001\nLinux\n6.1.0-18-amd64\nx86_64\n\
-            PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\n\
-            VERSION_ID=\"12\"\nID=debian\n";
-        let f = Facts::parse(out).unwrap();
-        assert_eq!(f.get("os").unwrap(), "debian 12");
-        assert_eq!(f.get("os.family").unwrap(), "debian");
-        assert_eq!(f.get("os.name").unwrap(), "Debian GNU/Linux 12 (bookworm)");
-        assert_eq!(f.get("kernel").unwrap(), "6.1.0-18-amd64");
-        assert_eq!(f.get("arch").unwrap(), "x86_64");
-        assert_eq!(f.get("hostname").unwrap(), "secure001");
+        if !missing.is_empty() {
+            self.gather(&missing).await?;
+        }
+        let answer = |fact: &Fact| fact.answer(&self.facts[&fact.source]);
+        if !batch {
+            return Ok(facts::to_text(&answer(&wanted[0])));
+        }
+        let all: Map<String, Value> = names
+            .iter()
+            .zip(&wanted)
+            .map(|(name, fact)| (name.to_string(), answer(fact)))
+            .collect();
+        Ok(Value::Object(all).to_string())
     }
 
-    #[test]
-    fn reads_rocky_and_alpine() {
-        let rocky = "r1\nLinux\n5.14.0\nx86_64\nID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.3\"\n";
-        let f = Facts::parse(rocky).unwrap();
-        assert_eq!(f.get("os").unwrap(), "rocky 9.3");
-        assert_eq!(f.get("os.family").unwrap(), "rhel");
-        let alpine = "a1\nLinux\n6.6.1\naarch64\nID=alpine\nVERSION_ID=3.19.0\n";
-        assert_eq!(
-            Facts::parse(alpine).unwrap().get("os").unwrap(),
-            "alpine 3.19.0"
-        );
-    }
-
-    #[test]
-    fn without_os_release_falls_back_to_the_kernel() {
-        let f = Facts::parse("bsd1\nFreeBSD\n14.0-RELEASE\namd64\n").unwrap();
-        assert_eq!(f.get("os.id").unwrap(), "freebsd");
+    /// Runs the commands of `sources` as one script and caches each answer.
+    async fn gather(&mut self, sources: &[Source]) -> Result<(), PlanError> {
+        let script = facts::batch_script(sources);
+        let raw = self
+            .run(&format!("sh -c {}", shell_quote(&script)), None, None)
+            .await?;
+        let stdout = String::from_utf8_lossy(&raw.stdout);
+        let sections = match raw.status {
+            ExitStatus::Code(0) => facts::split_batch(&stdout, sources.len()),
+            _ => Err(String::from_utf8_lossy(&raw.stderr).trim().to_string()),
+        }
+        .map_err(|why| PlanError::Other(format!("gathering facts failed: {why}")))?;
+        for (source, (exit, output)) in sources.iter().zip(sections) {
+            let value = source
+                .parse(&output, exit)
+                .map_err(|why| PlanError::Other(format!("could not read {source}: {why}")))?;
+            self.facts.insert(source.clone(), value);
+        }
+        Ok(())
     }
 }

@@ -26,16 +26,28 @@ struct Present {
     group: String,
 }
 
+/// What `put` did, or would do in a dry run, to a file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    /// Whether anything changed (or would have).
+    pub changed: bool,
+    /// The file and, when it changed, what about it:
+    /// `write /etc/app.conf (content, mode 0644 → 0600)`.
+    pub what: String,
+    /// In a dry run whose content would change: the unified diff.
+    pub diff: Option<String>,
+}
+
 impl Remote {
-    /// Makes `dest` hold `contents` with `options`; returns whether anything
-    /// changed (or would have, when `dry_run`).
+    /// Makes `dest` hold `contents` with `options`; says whether anything
+    /// changed (or would have, when `dry_run`) and what.
     pub async fn put(
         &mut self,
         dest: &str,
         contents: &[u8],
         options: &FileOptions,
         dry_run: bool,
-    ) -> Result<bool, PlanError> {
+    ) -> Result<Placed, PlanError> {
         if dest.is_empty() {
             return Err(PlanError::Invalid("destination path is empty".into()));
         }
@@ -53,18 +65,29 @@ impl Remote {
             .mode
             .or(present.as_ref().map(|p| p.mode))
             .unwrap_or(DEFAULT_MODE);
-        let owner_same = |p: &Present| {
-            options.owner.as_ref().is_none_or(|o| *o == p.owner)
-                && options.group.as_ref().is_none_or(|g| *g == p.group)
-        };
-        let attrs_same = present
-            .as_ref()
-            .is_some_and(|p| p.mode == mode && owner_same(p));
-        if content_same && attrs_same {
-            return Ok(false);
+        let differences = differences(present.as_ref(), content_same, mode, options);
+        if differences.is_empty() {
+            return Ok(Placed {
+                changed: false,
+                what: dest.to_string(),
+                diff: None,
+            });
         }
+        let what = format!("write {dest} ({})", differences.join(", "));
         if dry_run {
-            return Ok(true);
+            let diff = match (&present, content_same) {
+                (_, true) => None,
+                (None, false) => Some(crate::diff::unified(dest, None, contents)),
+                (Some(_), false) => Some(match self.cat(dest, options).await {
+                    Ok(old) => crate::diff::unified(dest, Some(&old), contents),
+                    Err(why) => format!("(no diff: could not read the current {dest}: {why})"),
+                }),
+            };
+            return Ok(Placed {
+                changed: true,
+                what,
+                diff,
+            });
         }
         let q = shell_quote(dest);
         let mut script = String::new();
@@ -84,12 +107,32 @@ impl Remote {
         let line = self.file_command(&script, options)?;
         let raw = self.run(&line, stdin, None).await?;
         if raw.status != ExitStatus::Code(0) {
-            return Err(PlanError::Other(format!(
-                "could not write {dest}: {}",
-                String::from_utf8_lossy(&raw.stderr).trim()
-            )));
+            return Err(refused(options, &raw.stderr).unwrap_or_else(|| {
+                PlanError::Other(format!(
+                    "could not write {dest}: {}",
+                    String::from_utf8_lossy(&raw.stderr).trim()
+                ))
+            }));
         }
-        Ok(true)
+        Ok(Placed {
+            changed: true,
+            what,
+            diff: None,
+        })
+    }
+
+    /// The current content of `path`, read as `put` would write it, for a
+    /// dry run's diff.
+    async fn cat(&mut self, path: &str, options: &FileOptions) -> Result<Vec<u8>, String> {
+        let line = self
+            .file_command(&format!("cat -- {}", shell_quote(path)), options)
+            .map_err(|e| words(&e))?;
+        let raw = self.run(&line, None, None).await.map_err(|e| words(&e))?;
+        match raw.status {
+            ExitStatus::Code(0) if raw.stdout_dropped == 0 => Ok(raw.stdout),
+            ExitStatus::Code(0) => Err("it is larger than the output limit".into()),
+            _ => Err(String::from_utf8_lossy(&raw.stderr).trim().to_string()),
+        }
     }
 
     /// Fetches the contents of `path`.
@@ -132,10 +175,12 @@ impl Remote {
         let raw = self.run(&line, None, None).await?;
         let stdout = String::from_utf8_lossy(&raw.stdout);
         if raw.status != ExitStatus::Code(0) {
-            return Err(PlanError::Other(format!(
-                "could not check {dest}: {}",
-                String::from_utf8_lossy(&raw.stderr).trim()
-            )));
+            return Err(refused(options, &raw.stderr).unwrap_or_else(|| {
+                PlanError::Other(format!(
+                    "could not check {dest}: {}",
+                    String::from_utf8_lossy(&raw.stderr).trim()
+                ))
+            }));
         }
         parse_stat(&stdout).ok_or_else(|| {
             PlanError::Other(format!(
@@ -150,6 +195,60 @@ impl Remote {
             None => Ok(format!("sh -c {}", shell_quote(script))),
         }
     }
+}
+
+/// What differs between the file as it is and as wanted; empty when
+/// nothing does.
+fn differences(
+    present: Option<&Present>,
+    content_same: bool,
+    mode: u32,
+    options: &FileOptions,
+) -> Vec<String> {
+    let want_owner = |have: &str, want: &Option<String>| want.clone().unwrap_or(have.to_string());
+    let Some(present) = present else {
+        let mut new = vec![format!("new file, mode {mode:04o}")];
+        match (&options.owner, &options.group) {
+            (Some(owner), Some(group)) => new.push(format!("owner {owner}:{group}")),
+            (Some(owner), None) => new.push(format!("owner {owner}")),
+            (None, Some(group)) => new.push(format!("group {group}")),
+            (None, None) => {}
+        }
+        return new;
+    };
+    let mut differences = Vec::new();
+    if !content_same {
+        differences.push("content".to_string());
+    }
+    if present.mode != mode {
+        differences.push(format!("mode {:04o} → {mode:04o}", present.mode));
+    }
+    let owner = want_owner(&present.owner, &options.owner);
+    let group = want_owner(&present.group, &options.group);
+    if owner != present.owner || group != present.group {
+        differences.push(format!(
+            "owner {}:{} → {owner}:{group}",
+            present.owner, present.group
+        ));
+    }
+    differences
+}
+
+/// An error of ours in words, for a note in a dry run's listing.
+fn words(error: &PlanError) -> String {
+    match error {
+        PlanError::Connection(why)
+        | PlanError::Invalid(why)
+        | PlanError::Denied(why)
+        | PlanError::Other(why) => why.clone(),
+        PlanError::TimedOut(ms) => format!("timed out after {ms} ms"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// sudo's refusal, when the file command ran as another user.
+fn refused(options: &FileOptions, stderr: &[u8]) -> Option<PlanError> {
+    super::command::password_wanted(options.become_user.as_deref()?, stderr)
 }
 
 fn chown(options: &FileOptions, path: &str) -> String {
@@ -181,6 +280,39 @@ fn parse_stat(stdout: &str) -> Option<Option<Present>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn options(mode: Option<u32>, owner: Option<&str>, group: Option<&str>) -> FileOptions {
+        FileOptions {
+            mode,
+            owner: owner.map(str::to_string),
+            group: group.map(str::to_string),
+            become_user: None,
+        }
+    }
+
+    #[test]
+    fn differences_name_what_a_write_would_change() {
+        let new = differences(None, false, 0o640, &options(Some(0o640), Some("app"), None));
+        assert_eq!(new, vec!["new file, mode 0640", "owner app"]);
+        let present = Present {
+            sha256: "a".repeat(64),
+            mode: 0o644,
+            owner: "root".into(),
+            group: "root".into(),
+        };
+        let same = options(None, Some("root"), None);
+        assert!(differences(Some(&present), true, 0o644, &same).is_empty());
+        let all = differences(
+            Some(&present),
+            false,
+            0o600,
+            &options(None, None, Some("app")),
+        );
+        assert_eq!(
+            all,
+            vec!["content", "mode 0644 → 0600", "owner root:root → root:app"]
+        );
+    }
 
     #[test]
     fn reads_the_stat_answer() {

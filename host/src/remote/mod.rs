@@ -21,14 +21,14 @@ use crate::sandbox::CommandLimits;
 use crate::sandbox::units::fmt_size;
 use crate::transport::{self, RawOutput, RunError, Session};
 
-pub use command::command_line;
-pub use facts::KNOWN_FACTS;
+pub use command::{command_line, password_wanted};
+pub use files::Placed;
 
 /// One host's end of the run: its session, fork slots and fact cache.
 pub struct Remote {
     session: Session,
     forks: Arc<Semaphore>,
-    facts: Option<facts::Facts>,
+    facts: facts::FactCache,
     /// Set once the connection is lost; every later call fails at once.
     lost: Option<String>,
     limits: CommandLimits,
@@ -40,7 +40,7 @@ impl Remote {
         Remote {
             session,
             forks,
-            facts: None,
+            facts: facts::FactCache::new(),
             lost: None,
             limits,
         }
@@ -96,7 +96,7 @@ impl Remote {
 
     /// Forgets cached facts: the host may have changed.
     pub fn invalidate_facts(&mut self) {
-        self.facts = None;
+        self.facts.clear();
     }
 
     /// A command's output as the plan gets it: each stream cut at the output

@@ -27,6 +27,8 @@ pub struct Reporter {
     verbosity: Verbosity,
     /// Where each event goes once shown, when the run is recorded.
     record: Option<RecordSink>,
+    /// Changes are listed as what would change, and counted so.
+    dry_run: bool,
 }
 
 impl Reporter {
@@ -37,6 +39,7 @@ impl Reporter {
             width,
             verbosity,
             record: None,
+            dry_run: false,
         }
     }
 
@@ -46,13 +49,23 @@ impl Reporter {
         self
     }
 
+    /// A dry run: list every change as one that would be made.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
     /// Prints events until every sender is gone; returns the summary.
     pub async fn run(self, mut events: mpsc::UnboundedReceiver<Event>) -> Summary {
         let started = Instant::now();
         // Hosts finish in any order; the summary lists them in run order.
         let mut ended: Vec<Option<(HostOutcome, u32)>> = vec![None; self.names.len()];
+        let mut unchanged = vec![0u32; self.names.len()];
         while let Some(event) = events.recv().await {
             self.show(&event);
+            if let Event::Unchanged { host, .. } = &event {
+                unchanged[*host] += 1;
+            }
             if let Event::HostDone {
                 host,
                 outcome,
@@ -66,10 +79,16 @@ impl Reporter {
                 record.send(event);
             }
         }
-        let mut summary = Summary::default();
-        for (name, ended) in self.names.iter().zip(ended) {
+        let mut summary = Summary {
+            dry_run: self.dry_run,
+            ..Summary::default()
+        };
+        for ((name, ended), unchanged) in self.names.iter().zip(ended).zip(unchanged) {
             match ended {
-                Some((outcome, changed)) => summary.hosts.push((name.clone(), outcome, changed)),
+                Some((outcome, changed)) => {
+                    summary.hosts.push((name.clone(), outcome, changed));
+                    summary.unchanged.push(unchanged);
+                }
                 None => summary.unfinished.push(name.clone()),
             }
         }
@@ -91,6 +110,19 @@ impl Reporter {
             Event::Debug { .. } | Event::Command { .. } => {}
             Event::Connecting { .. } | Event::Connected { .. } | Event::Call { .. } => {}
             Event::Warn { host, message } => self.err(*host, "WARN", message),
+            Event::Change {
+                host,
+                what,
+                diff,
+                dry_run: true,
+            } => {
+                self.out(*host, "WOULD", what);
+                if let Some(diff) = diff {
+                    self.out(*host, "", diff);
+                }
+            }
+            Event::Change { host, what, .. } if verbose => self.out(*host, "CHANGED", what),
+            Event::Change { .. } | Event::Unchanged { .. } => {}
             Event::HostDone {
                 host,
                 outcome,

@@ -50,6 +50,23 @@ pub enum Event {
         host: usize,
         call: Call,
     },
+    /// A change to the host: made, or in a dry run, one that would be made.
+    /// Listed in a dry run (with the diff of a file's content), shown with
+    /// `-v` in a real one.
+    Change {
+        host: usize,
+        /// `run: CMD`, `write PATH (content, mode 0644 → 0600)`.
+        what: String,
+        /// A dry run's unified diff of a file's content.
+        diff: Option<String>,
+        dry_run: bool,
+    },
+    /// The plan found something already as wanted (counted, not shown: the
+    /// plan says so in its own words).
+    Unchanged {
+        host: usize,
+        what: String,
+    },
     /// A host is done, one way or another.
     HostDone {
         host: usize,

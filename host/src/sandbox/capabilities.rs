@@ -328,7 +328,7 @@ mod tests {
         assert!(refused("wasi:http/outgoing-handler@0.2.6").contains("network"));
         assert!(refused("wasi:cli/stdout@0.3.0").contains("WASI 0.2.x"));
         assert!(refused("wasi:keyvalue/store@0.2.0").contains("does not provide"));
-        assert!(refused("planrun:plan/target@0.2.0").contains("serves planrun:plan@0.1.0"));
+        assert!(refused("planrun:plan/target@0.2.0").contains("serves planrun:plan@0.1.1"));
         assert!(refused("planrun:plan/secrets@0.1.0").contains("no interface `secrets`"));
         assert!(refused("steal-keys").contains("bare import"));
     }
